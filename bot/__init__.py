@@ -1,0 +1,35 @@
+"""factbot: cited answers and claim checks from a folder of news articles, offline."""
+
+from __future__ import annotations
+
+import functools
+
+from bot.config import Config
+from bot.errors import BadInput, FactbotError, IndexCorrupt, IndexMissing, ModelUnavailable
+from bot.types import Answer, Citation, Document, Evidence, Label, Passage, Verdict
+
+__all__ = [
+    "Answer", "BadInput", "Citation", "Config", "Document", "Evidence", "FactBot", "FactbotError",
+    "IndexCorrupt", "IndexMissing", "Label", "ModelUnavailable", "Passage", "Verdict", "answer",
+]  # fmt: skip
+
+
+def __getattr__(name):
+    if name == "FactBot":  # heavy imports (torch, chromadb) only when used
+        from bot.pipeline import FactBot
+
+        return FactBot
+    raise AttributeError(name)
+
+
+@functools.cache
+def default_bot():
+    """The FactBot for the configuration in the environment, created on first use."""
+    from bot.pipeline import FactBot
+
+    return FactBot(Config.from_env())
+
+
+def answer(question: str) -> Answer:
+    """Answer a question from the configured corpus (the bundled articles by default)."""
+    return default_bot().answer(question)

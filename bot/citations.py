@@ -1,0 +1,138 @@
+"""The model's raw reply + the evidence it was shown -> a checked Answer body. Pure, no I/O.
+
+Each sentence of the reply must be supported by a passage it cites. Support is measured in
+code: shared content words, numbers and names that must all be present, and embedding
+similarity. A wrong citation is moved to the passage that supports the sentence; a sentence no
+passage supports is dropped. A citation never points at a passage that does not back it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.textmatch import content_stems, names, normalize, numbers, overlap
+from bot.types import Citation, Evidence
+from index.sentences import sentence_spans
+
+# Similarity of each text in a to each text in b, as a matrix (embedding cosine in production).
+Similarity = Callable[[list[str], list[str]], np.ndarray]
+
+_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_DECLINE = re.compile(
+    r"not in (?:the )?sources|(?:sources|passages|articles|context) (?:do not|don't|does not|doesn't)"
+    r" (?:contain|mention|say|provide|answer|include)|no information (?:about|on|regarding)",
+    re.IGNORECASE,
+)
+LEXICAL_WEIGHT = 0.6
+MISSING_FACT_PENALTY = 0.5  # a number or name the passage does not contain halves the support
+
+
+@dataclass(frozen=True)
+class CheckedAnswer:
+    text: str
+    citations: tuple[Citation, ...]
+    declined: bool
+    dropped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReplySentence:
+    text: str  # without citation markers
+    cited: tuple[int, ...]
+
+
+def parse_reply(raw: str) -> list[ReplySentence]:
+    """Split the reply into sentences and the [n] markers each carries.
+
+    A marker standing after the full stop ("... troops. [1]") belongs to the sentence before it."""
+    out: list[ReplySentence] = []
+    for s0, s1 in sentence_spans(raw):
+        piece = raw[s0:s1]
+        cited = tuple(int(n) for m in _MARKER.finditer(piece) for n in re.split(r"\s*[,;]\s*", m.group(1)))
+        text = _MARKER.sub("", piece).strip()
+        if not re.search(r"[A-Za-z0-9]", text):  # only markers: they cite the previous sentence
+            if out:
+                out[-1] = ReplySentence(out[-1].text, out[-1].cited + cited)
+            continue
+        out.append(ReplySentence(text, cited))
+    return out
+
+
+def is_decline(raw: str) -> bool:
+    return bool(_DECLINE.search(normalize(raw))) or not raw.strip()
+
+
+def support(claim: str, passage: str, similarity: float) -> float:
+    """How well passage backs claim, 0..1: words, then numbers and names that must all be there."""
+    terms = content_stems(passage)
+    score = LEXICAL_WEIGHT * overlap(content_stems(claim), terms) + (1 - LEXICAL_WEIGHT) * max(similarity, 0.0)
+    if not numbers(claim) <= numbers(passage) or not names(claim) <= terms:
+        score *= MISSING_FACT_PENALTY
+    return score
+
+
+def _evidence_sentences(e: Evidence) -> list[tuple[int, int, str]]:
+    return [(s0, s1, e.text[s0 - e.start : s1 - e.start]) for s0, s1 in (e.sentences or ((e.start, e.end),))]
+
+
+def _best_quote(claim: str, e: Evidence, sim: Similarity) -> tuple[int, int, str, float]:
+    """The sentence of e that backs claim best; two adjacent ones when the claim needs both."""
+    sents = _evidence_sentences(e)
+    sims = sim([claim], [t for _, _, t in sents])[0]
+    scored = [(support(claim, t, float(s)), s0, s1, t) for (s0, s1, t), s in zip(sents, sims)]
+    best = max(scored)
+    for a, b in zip(scored, scored[1:]):
+        joined = e.text[a[1] - e.start : b[2] - e.start]
+        if support(claim, joined, max(float(s) for s in sims)) >= best[0] + 0.15:
+            return a[1], b[2], joined, support(claim, joined, max(float(s) for s in sims))
+    return best[1], best[2], best[3], best[0]
+
+
+def check_reply(raw: str, evidence: list[Evidence], similarity: Similarity, min_support: float) -> CheckedAnswer:
+    if is_decline(raw):
+        return CheckedAnswer(text="", citations=(), declined=True, dropped=())
+    by_n = {e.n: e for e in evidence}
+    sentences = parse_reply(raw)
+    dropped: list[str] = []
+    if not sentences or not evidence:
+        return CheckedAnswer("", (), False, ("the reply had no checkable sentence",))
+    sims = similarity([s.text for s in sentences], [e.text for e in evidence])
+
+    citations: list[Citation] = []
+    keyed: dict[tuple[str, int, int], int] = {}
+    parts: list[str] = []
+    for i, s in enumerate(sentences):
+        for n in s.cited:
+            if n not in by_n:
+                dropped.append(f"[{n}] removed: no source {n} was given")
+        scores = {e.n: support(s.text, e.text, float(sims[i][j])) for j, e in enumerate(evidence)}
+        valid = [n for n in dict.fromkeys(s.cited) if n in by_n and scores[n] >= min_support]
+        if not valid:
+            best = max(scores, key=scores.get)
+            if scores[best] < min_support:
+                dropped.append(f"sentence dropped, no source supports it: {s.text!r}")
+                continue
+            if s.cited:
+                dropped.append(f"{list(s.cited)} re-cited to [{best}] for: {s.text!r}")
+            valid = [best]
+        markers = []
+        for n in valid[:2]:
+            e = by_n[n]
+            start, end, quote, score = _best_quote(s.text, e, similarity)
+            key = (e.doc_id, start, end)
+            if key not in keyed:
+                keyed[key] = len(citations) + 1
+                citations.append(Citation(keyed[key], e.doc_id, e.title, e.source, quote, start, end, round(score, 3)))
+            if keyed[key] not in markers:
+                markers.append(keyed[key])
+        parts.append(_with_markers(s.text, markers))
+    return CheckedAnswer(" ".join(parts), tuple(citations), False, tuple(dropped))
+
+
+def _with_markers(text: str, markers: list[int]) -> str:
+    tag = "".join(f"[{n}]" for n in markers)
+    m = re.search(r"[.!?]+[”\"']?$", text)
+    return f"{text[: m.start()]} {tag}{text[m.start():]}" if m else f"{text} {tag}"

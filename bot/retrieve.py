@@ -1,0 +1,85 @@
+"""Question -> Passages: dense (Chroma) and BM25 (llama-index, bm25s) results, fused by rank."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from bot.types import Chunk, Passage
+from index.store import DocRecord, Store
+
+RRF_K = 60  # the usual reciprocal-rank-fusion constant
+
+
+class HybridRetriever:
+    """Holds the BM25 index over the stored chunks; rebuild() after the store changes."""
+
+    def __init__(self, store: Store, top_k: int):
+        self.store = store
+        self.top_k = top_k
+        self._lock = threading.Lock()
+        self._bm25 = None
+        self._docs: dict[str, DocRecord] = {}
+        self._chunks: dict[str, Chunk] = {}
+
+    def rebuild(self) -> None:
+        import Stemmer
+        from llama_index.core.schema import TextNode
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        with self._lock:
+            self._docs = self.store.documents()
+            # Chunks of a document without a record belong to an interrupted ingest: not shown.
+            chunks = [c for c in self.store.all_chunks() if c.doc_id in self._docs]
+            self._chunks = {c.id: c for c in chunks}
+            nodes = [TextNode(id_=c.id, text=c.text) for c in chunks]
+            self._bm25 = (
+                BM25Retriever.from_defaults(
+                    nodes=nodes,
+                    similarity_top_k=min(self.top_k, len(nodes)),
+                    stemmer=Stemmer.Stemmer("english"),
+                    language="english",
+                )
+                if nodes
+                else None
+            )
+
+    @property
+    def documents(self) -> dict[str, DocRecord]:
+        if self._bm25 is None and not self._docs:
+            self.rebuild()
+        return self._docs
+
+    def retrieve(self, question: str, query_vector: np.ndarray) -> list[Passage]:
+        if self._bm25 is None:
+            self.rebuild()
+        with self._lock:
+            bm25, docs, chunks = self._bm25, self._docs, self._chunks
+        if bm25 is None:
+            return []
+        dense = [h for h in self.store.query(query_vector, self.top_k) if h.chunk.doc_id in docs]
+        lexical = [(n.node.node_id, float(n.score or 0.0)) for n in bm25.retrieve(question)]
+
+        fused: dict[str, float] = {}
+        for rank, hit in enumerate(dense):
+            fused[hit.chunk.id] = fused.get(hit.chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, (cid, score) in enumerate(lexical):
+            if score > 0 and cid in chunks:
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        dense_sim = {h.chunk.id: h.similarity for h in dense}
+        lex_score = dict(lexical)
+        passages = []
+        for cid, score in sorted(fused.items(), key=lambda kv: -kv[1]):
+            chunk = chunks[cid]
+            if cid not in dense_sim:  # BM25-only hit: its dense similarity is still informative
+                dense_sim[cid] = float(np.dot(self._vector(cid), query_vector))
+            doc = docs[chunk.doc_id]
+            passages.append(
+                Passage(chunk, doc.title, doc.source, score, dense=dense_sim[cid], lexical=lex_score.get(cid, 0.0))
+            )
+        return passages
+
+    def _vector(self, chunk_id: str) -> np.ndarray:
+        got = self.store.chunks.get(ids=[chunk_id], include=["embeddings"])
+        return np.asarray(got["embeddings"][0], dtype=np.float32)

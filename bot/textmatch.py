@@ -1,0 +1,89 @@
+"""Word, number and name matching shared by evidence selection, citation checks and claim checks."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"\b[A-Z][a-zA-Z’'\-]+(?:\s+[A-Z][a-zA-Z’'\-]+)*")
+NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15",
+    "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "hundred": "100",
+    "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "tenth": "10",
+    "half": "0.5",
+}  # fmt: skip
+
+
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    import llama_index.core
+
+    path = Path(llama_index.core.__file__).parent / "_static/nltk_cache/corpora/stopwords/english"
+    words = set(path.read_text().split())
+    words |= {"said", "says", "say", "also", "would", "could", "according", "told", "mr", "ms", "one"}
+    return frozenset(words - {"not", "no", "nor", "against", "off", "only", "before", "after", "over"})
+
+
+@functools.cache
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def normalize(text: str) -> str:
+    """Straighten quotes and dashes, so model output and source text compare equal."""
+    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": " - ", "–": "-", "\u00a0": " "})
+    return text.translate(table)
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().strip("'’-") for w in _WORD.findall(normalize(text))]
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the words that carry meaning (no stopwords), numbers normalized."""
+    stop = _stopwords()
+    out = set()
+    for w in words(text):
+        if w in NUMBER_WORDS:
+            out.add(NUMBER_WORDS[w])
+        elif w and w not in stop and len(w) > 1:
+            out.add(_stemmer().stemWord(w.replace("'s", "")))
+        elif w.isdigit():
+            out.add(w)
+    return out
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers written in digits or words: "two weeks" and "2 weeks" both give {"2"}."""
+    found = {n.replace(",", "") for n in _NUMBER.findall(text)}
+    found |= {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS and w not in {"one", "half"}}
+    return found
+
+
+_NOT_NAMES = frozenset(
+    "The A An It He She They This That These Those In On At For But And Or If As While When What Who Why How "
+    "Its His Her Their There Here We I You Our Now Yet So Even Despite Meanwhile However Moreover Notably "
+    "Still Such Both According Since After Before During Under Over Between Without With Will Would Is Are".split()
+)
+
+
+def names(text: str) -> set[str]:
+    """Capitalized words that are not sentence-opening function words, lowercased and stemmed."""
+    out = set()
+    for m in _NAME.finditer(normalize(text)):
+        for w in m.group().split():
+            w = w.strip("'’-").replace("'s", "")
+            if w and w not in _NOT_NAMES and len(w) > 1:
+                out.add(_stemmer().stemWord(w.lower()))
+    return out
+
+
+def overlap(needle: set[str], haystack: set[str]) -> float:
+    """Share of needle found in haystack (1.0 when needle is empty)."""
+    return 1.0 if not needle else len(needle & haystack) / len(needle)

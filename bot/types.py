@@ -1,0 +1,149 @@
+"""Typed objects passed between pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str  # stable: derived from the resolved source path
+    title: str
+    source: str  # file the article came from
+    text: str  # cleaned article text; chunk and citation spans index into it
+    sha256: str  # of the raw file bytes: unchanged files are skipped on re-ingest
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str  # f"{doc_id}:{n}"
+    doc_id: str
+    text: str  # == Document.text[start:end]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk retrieved for one question, with the scores that put it there."""
+
+    chunk: Chunk
+    title: str
+    source: str
+    score: float  # fused rank score (reciprocal rank fusion)
+    dense: float = 0.0  # cosine similarity of question and chunk
+    lexical: float = 0.0  # BM25 score
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One numbered piece of text shown to the model: a few consecutive sentences of a chunk."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    text: str  # == Document.text[start:end]
+    start: int
+    end: int
+    relevance: float  # similarity to the question
+    sentences: tuple[tuple[int, int], ...] = ()  # document spans of the sentences inside
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int  # the [n] shown to the reader
+    doc_id: str
+    title: str
+    source: str
+    quote: str  # exact text: Document.text[start:end] == quote
+    start: int
+    end: int
+    score: float  # how strongly the quote supports what cites it
+    stance: str = "supports"  # for claim checks: "supports" or "refutes"
+
+
+@dataclass(frozen=True)
+class Timings:
+    retrieve_s: float = 0.0
+    generate_s: float = 0.0
+    first_token_s: float | None = None  # from the call to the first model token
+    total_s: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # checked answer text, with [n] markers matching `citations`
+    citations: tuple[Citation, ...]
+    abstained: bool  # True: the articles do not answer the question
+    raw_text: str = ""  # as the model wrote it
+    evidence: tuple[Evidence, ...] = ()  # what the model was shown
+    dropped: tuple[str, ...] = ()  # what verification removed, and why
+    timings: Timings = field(default_factory=Timings)
+    reason: str = ""  # why it abstained: "no_relevant_passages", "model_declined", "unsupported"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Label(StrEnum):
+    SUPPORTED = "SUPPORTED"
+    REFUTED = "REFUTED"
+    NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
+    CONFLICTING = "CONFLICTING"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: str
+    label: Label
+    explanation: str
+    evidence: tuple[Citation, ...]  # each quote verified against its document
+    confidence: float
+    timings: Timings = field(default_factory=Timings)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["label"] = str(self.label)
+        return d
+
+
+@dataclass
+class IndexReport:
+    """What one ingest run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
+    chunks_written: int = 0
+    chunk_count: int = 0  # chunks in the index after the run
+    seconds: float = 0.0
+
+
+# Streaming events, in the order a caller receives them --------------------------------------
+@dataclass(frozen=True)
+class EvidenceReady:
+    """Retrieval is done: what the model will be shown (or why it will not be called)."""
+
+    evidence: tuple[Evidence, ...]
+    will_abstain: bool
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    answer: Answer
+
+
+Event = EvidenceReady | Token | Done
