@@ -106,6 +106,7 @@ def start_local_server(config: Config) -> LocalServer:
     p.offline = True
     p.ui = False
     p.model_alias = config.llm_model
+    p.verbosity = 3 if log.isEnabledFor(logging.DEBUG) else -1  # llama.cpp logs only when debugging
     try:
         server = xllamacpp.Server(p)
     except Exception as e:  # the runtime gives little detail; say what to check

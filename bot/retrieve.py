@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from bot.types import Chunk, Passage
 from index.store import DocRecord, Store
 
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 
 

@@ -176,3 +176,22 @@ class Store:
     @staticmethod
     def _chunk(chunk_id: str, text: str, meta: dict) -> Chunk:
         return Chunk(id=chunk_id, doc_id=meta["doc_id"], text=text, start=int(meta["start"]), end=int(meta["end"]))
+
+
+def rebuild_data_dir(config: Config) -> None:
+    """Remove this index's own files (Chroma data and marker) so the next ingest starts clean.
+    Nothing else in the folder is touched."""
+    import shutil
+
+    if config.chroma_host:
+        import chromadb
+
+        client = chromadb.HttpClient(host=config.chroma_host, port=config.chroma_port)
+        for name in (f"{config.collection}_chunks", f"{config.collection}_documents"):
+            try:
+                client.delete_collection(name)
+            except Exception:  # absent already: nothing to remove
+                pass
+        return
+    shutil.rmtree(config.data_dir / "chroma", ignore_errors=True)
+    (config.data_dir / MARKER).unlink(missing_ok=True)

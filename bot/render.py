@@ -1,0 +1,40 @@
+"""Plain-text and JSON renderings of results, shared by the CLI and the eval reports."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from bot.types import Answer, IndexReport
+
+
+def answer_text(a: Answer) -> str:
+    lines = [textwrap.fill(a.text, 100)]
+    if a.citations:
+        lines.append("\nSources:")
+        for c in a.citations:
+            lines.append(f"[{c.n}] {c.title} ({c.source}, chars {c.start}-{c.end})")
+            lines.append(textwrap.indent(textwrap.fill(f"“{' '.join(c.quote.split())}”", 96), "    "))
+    elif a.abstained and a.evidence:
+        lines.append("\nClosest passages:")
+        for e in a.evidence:
+            lines.append(f"- {e.title} ({e.source})")
+            lines.append(textwrap.indent(textwrap.fill(f"“{' '.join(e.text.split())}”", 96), "    "))
+    t = a.timings
+    first = f", first token {t.first_token_s:.1f} s" if t.first_token_s else ""
+    lines.append(f"\n({t.total_s:.1f} s: retrieval {t.retrieve_s * 1000:.0f} ms{first})")
+    return "\n".join(lines)
+
+
+def to_json(obj) -> str:
+    return json.dumps(obj.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+
+def report_text(r: IndexReport) -> str:
+    lines = [
+        f"Indexed: {len(r.added)} added, {len(r.updated)} updated, {len(r.unchanged)} unchanged, "
+        f"{len(r.removed)} removed, {len(r.skipped)} skipped; {r.chunks_written} chunks written, "
+        f"{r.chunk_count} in the index ({r.seconds:.1f} s)."
+    ]
+    lines += [f"  skipped {path}: {reason}" for path, reason in r.skipped]
+    return "\n".join(lines)
