@@ -10,7 +10,6 @@ import numpy as np
 from bot.types import Chunk, Passage
 from index.store import DocRecord, Store
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 
 
@@ -29,6 +28,8 @@ class HybridRetriever:
         import Stemmer
         from llama_index.core.schema import TextNode
         from llama_index.retrievers.bm25 import BM25Retriever
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 
         with self._lock:
             self._docs = self.store.documents()
