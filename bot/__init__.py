@@ -10,7 +10,8 @@ from bot.types import Answer, Citation, Document, Evidence, Label, Passage, Verd
 
 __all__ = [
     "Answer", "BadInput", "Citation", "Config", "Document", "Evidence", "FactBot", "FactbotError",
-    "IndexCorrupt", "IndexMissing", "Label", "ModelUnavailable", "Passage", "Verdict", "answer",
+    "IndexCorrupt", "IndexMissing", "Label", "ModelUnavailable", "Passage", "Verdict", "answer", "check",
+    "check_text",
 ]  # fmt: skip
 
 
@@ -33,3 +34,13 @@ def default_bot():
 def answer(question: str) -> Answer:
     """Answer a question from the configured corpus (the bundled articles by default)."""
     return default_bot().answer(question)
+
+
+def check(claim: str) -> Verdict:
+    """Check a claim against the configured corpus: SUPPORTED, REFUTED, NOT_ENOUGH_INFO or CONFLICTING."""
+    return default_bot().check(claim)
+
+
+def check_text(text: str) -> list[Verdict]:
+    """Split a paragraph into check-worthy claims and check each."""
+    return default_bot().check_text(text)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.textmatch import content_stems, names, normalize, numbers, overlap
+from bot.textmatch import content_stems, missing_names, normalize, numbers, overlap
 from bot.types import Citation, Evidence
 from index.sentences import sentence_spans
 
@@ -21,6 +21,7 @@ from index.sentences import sentence_spans
 Similarity = Callable[[list[str], list[str]], np.ndarray]
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_LEADING_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+")
 _DECLINE = re.compile(
     r"not in (?:the )?sources|(?:sources|passages|articles|context) (?:do not|don't|does not|doesn't)"
     r" (?:contain|mention|say|provide|answer|include)|no information (?:about|on|regarding)",
@@ -44,6 +45,10 @@ class ReplySentence:
     cited: tuple[int, ...]
 
 
+def _numbers(markers: str) -> tuple[int, ...]:
+    return tuple(int(n) for m in _MARKER.finditer(markers) for n in re.split(r"\s*[,;]\s*", m.group(1)))
+
+
 def parse_reply(raw: str) -> list[ReplySentence]:
     """Split the reply into sentences and the [n] markers each carries.
 
@@ -51,7 +56,11 @@ def parse_reply(raw: str) -> list[ReplySentence]:
     out: list[ReplySentence] = []
     for s0, s1 in sentence_spans(raw):
         piece = raw[s0:s1]
-        cited = tuple(int(n) for m in _MARKER.finditer(piece) for n in re.split(r"\s*[,;]\s*", m.group(1)))
+        lead = _LEADING_MARKERS.match(piece)
+        if lead and out:  # "A. [1] B [2]." splits as "A." and "[1] B [2].": [1] cites A
+            out[-1] = ReplySentence(out[-1].text, out[-1].cited + _numbers(lead.group()))
+            piece = piece[lead.end() :]
+        cited = _numbers(piece)
         text = _MARKER.sub("", piece).strip()
         if not re.search(r"[A-Za-z0-9]", text):  # only markers: they cite the previous sentence
             if out:
@@ -69,7 +78,7 @@ def support(claim: str, passage: str, similarity: float) -> float:
     """How well passage backs claim, 0..1: words, then numbers and names that must all be there."""
     terms = content_stems(passage)
     score = LEXICAL_WEIGHT * overlap(content_stems(claim), terms) + (1 - LEXICAL_WEIGHT) * max(similarity, 0.0)
-    if not numbers(claim) <= numbers(passage) or not names(claim) <= terms:
+    if not numbers(claim) <= numbers(passage) or missing_names(claim, terms):
         score *= MISSING_FACT_PENALTY
     return score
 

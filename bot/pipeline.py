@@ -9,13 +9,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import citations, generate
+from bot import citations, claims, generate
 from bot.config import Config
 from bot.errors import BadInput, IndexMissing
 from bot.evidence import score_sentences, select_evidence, split_passages
 from bot.llm import ModelHandle, get_model
-from bot.retrieve import HybridRetriever
-from bot.types import Answer, Done, Event, Evidence, EvidenceReady, IndexReport, Timings, Token
+from bot.retrieve import HybridRetriever, shortlist
+from bot.types import (
+    Answer, Citation, Done, Event, Evidence, EvidenceReady, IndexReport, Label, Timings, Token, Verdict,
+)  # fmt: skip
+from index.sentences import is_heading, sentence_spans
 from index.build import build_index
 from index.embed import Embedder
 from index.store import Store
@@ -87,7 +90,7 @@ class FactBot:
         """The numbered evidence for a question and its relevance (the best sentence's score)."""
         self._ensure_index()
         q_vec = self.embedder.embed_one(question)
-        passages = self.retriever.retrieve(question, q_vec)[: self.config.top_k // 2]
+        passages = shortlist(self.retriever.retrieve(question, q_vec), self.config.top_k // 2)
         sentences = split_passages(passages)
         if not sentences:
             return [], 0.0
@@ -105,6 +108,12 @@ class FactBot:
         """Evidence first (before the model starts), then the reply's tokens, then the checked Answer."""
         t0 = time.perf_counter()
         question = validate_text(question, "question", self.config.max_question_chars)
+        claim = claims.as_claim(question)
+        if claim:  # "Is it true that ...?" goes to the claim checker
+            verdict = self.check(claim)
+            yield EvidenceReady((), will_abstain=False)
+            yield Done(self._verdict_answer(question, verdict))
+            return
         evidence, relevance = self.find_evidence(question)
         t_retrieved = time.perf_counter()
         if relevance < self.config.min_relevance:
@@ -152,6 +161,81 @@ class FactBot:
             if isinstance(event, Done):
                 return event.answer
         raise AssertionError("stream() always ends with Done")
+
+    # Claim checking --------------------------------------------------------------------------
+    def check(self, claim: str) -> Verdict:
+        """SUPPORTED / REFUTED / NOT_ENOUGH_INFO / CONFLICTING, with verbatim, verified quotes."""
+        t0 = time.perf_counter()
+        claim = validate_text(claim, "claim", self.config.max_question_chars)
+        claim = claims.as_claim(claim) or claim
+        if claims.is_question(claim):
+            raise BadInput(
+                "That is a question, not a claim. Ask it with answer() / factbot ask, "
+                'or state the claim, e.g. "Healey called the plans unclear".'
+            )
+        evidence, relevance = self.find_evidence(claim)
+        t_retrieved = time.perf_counter()
+        if relevance < self.config.min_relevance or not evidence:
+            timings = Timings(retrieve_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
+            return Verdict(claim, Label.NOT_ENOUGH_INFO, "Nothing in the articles is about this.", (), 0.8, timings)
+        aligned = claims.align(claim, evidence, self.similarity([claim], claims.sentence_texts(evidence))[0])
+        label = n = None
+        first = None
+        if self.config.check_mode != "code":
+            raw = generate.complete(self.model, claims.verdict_prompt(claim, evidence))
+            first = time.perf_counter()
+            label, n = claims.parse_label(raw, {e.n for e in evidence})
+        if self.config.check_mode == "model":
+            picks = [a for a in aligned if a.evidence.n == n][:1] or aligned[:1]
+            label = label or Label.NOT_ENOUGH_INFO
+            stance = {Label.SUPPORTED: "supports", Label.REFUTED: "refutes"}.get(label, "related")
+            decided = (label, f"The model's verdict: {label}.", [(a, stance) for a in picks], 0.5)
+        else:
+            decided = claims.decide(aligned, label, n, self.config.min_claim_topic)
+        label, explanation, picks, confidence = decided
+        evidence_cits = self._verified(claims.to_citations(picks))
+        if not evidence_cits and label != Label.NOT_ENOUGH_INFO:
+            label, explanation = Label.NOT_ENOUGH_INFO, "No quote could be verified against the articles."
+        timings = Timings(
+            retrieve_s=t_retrieved - t0,
+            generate_s=(first - t_retrieved) if first else 0.0,
+            total_s=time.perf_counter() - t0,
+        )
+        return Verdict(claim, label, explanation, evidence_cits, confidence, timings)
+
+    def check_text(self, text: str) -> list[Verdict]:
+        """Split a paragraph into check-worthy claims (statements with a name or a number) and check each."""
+        text = validate_text(text, "text", self.config.max_question_chars)
+        sentences = [text[a:b] for a, b in sentence_spans(text)]
+        worthy = [
+            s for s in sentences
+            if len(s.split()) >= 5 and not is_heading(s) and not claims.is_question(s) and claims.is_checkworthy(s)
+        ]  # fmt: skip
+        if not worthy:
+            raise BadInput("No check-worthy claim found: give statements that name someone or something, or a number.")
+        return [self.check(s) for s in worthy]
+
+    def _verified(self, cits: tuple[Citation, ...]) -> tuple[Citation, ...]:
+        """Keep only quotes that are exactly the document's text at their span."""
+        kept = []
+        for c in cits:
+            doc = self.store.document(c.doc_id)
+            if doc is not None and doc.text[c.start : c.end] == c.quote:
+                kept.append(c)
+        return tuple(kept)
+
+    @staticmethod
+    def _verdict_answer(question: str, v: Verdict) -> Answer:
+        markers = "".join(f"[{c.n}]" for c in v.evidence)
+        return Answer(
+            question=question,
+            text=f"{v.label}: {v.explanation} {markers}".strip(),
+            citations=v.evidence,
+            abstained=v.label == Label.NOT_ENOUGH_INFO,
+            timings=v.timings,
+            reason="claim_not_enough_info" if v.label == Label.NOT_ENOUGH_INFO else "",
+            verdict=v,
+        )
 
     @staticmethod
     def _abstain(question, evidence, raw, message, reason, timings, dropped=()) -> Answer:

@@ -86,3 +86,12 @@ class HybridRetriever:
     def _vector(self, chunk_id: str) -> np.ndarray:
         got = self.store.chunks.get(ids=[chunk_id], include=["embeddings"])
         return np.asarray(got["embeddings"][0], dtype=np.float32)
+
+
+def shortlist(passages: list[Passage], n: int, per_retriever: int = 2) -> list[Passage]:
+    """The top n fused passages, plus each retriever's own top few: a passage that one retriever
+    ranks first but the other misses would otherwise fall below chunks both rank mediocre."""
+    by_dense = sorted(passages, key=lambda p: -p.dense)[:per_retriever]
+    by_lexical = [p for p in sorted(passages, key=lambda p: -p.lexical)[:per_retriever] if p.lexical > 0]
+    keep = {p.chunk.id for p in passages[:n] + by_dense + by_lexical}
+    return [p for p in passages if p.chunk.id in keep]

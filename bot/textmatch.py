@@ -62,7 +62,8 @@ def content_stems(text: str) -> set[str]:
 def numbers(text: str) -> set[str]:
     """Numbers written in digits or words: "two weeks" and "2 weeks" both give {"2"}."""
     found = {n.replace(",", "") for n in _NUMBER.findall(text)}
-    found |= {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS and w not in {"one", "half"}}
+    parts = [p for w in words(text) for p in w.split("-")]  # "four-and-a-half-hour"
+    found |= {NUMBER_WORDS[w] for w in parts if w in NUMBER_WORDS and w not in {"one", "half"}}
     return found
 
 
@@ -73,15 +74,28 @@ _NOT_NAMES = frozenset(
 )
 
 
-def names(text: str) -> set[str]:
-    """Capitalized words that are not sentence-opening function words, lowercased and stemmed."""
-    out = set()
+def name_groups(text: str) -> list[frozenset[str]]:
+    """Runs of capitalized words ("Karoline Leavitt"), each as a set of lowercased stems."""
+    groups = []
     for m in _NAME.finditer(normalize(text)):
+        group = set()
         for w in m.group().split():
             w = w.strip("'’-").replace("'s", "")
             if w and w not in _NOT_NAMES and len(w) > 1:
-                out.add(_stemmer().stemWord(w.lower()))
-    return out
+                group.add(_stemmer().stemWord(w.lower()))
+        if group:
+            groups.append(frozenset(group))
+    return groups
+
+
+def names(text: str) -> set[str]:
+    """Capitalized words that are not sentence-opening function words, lowercased and stemmed."""
+    return set().union(*name_groups(text))
+
+
+def missing_names(text: str, terms: set[str]) -> list[frozenset[str]]:
+    """Names in text with no word in terms: "Karoline Leavitt" is present where "Leavitt" is."""
+    return [g for g in name_groups(text) if not g & terms]
 
 
 def overlap(needle: set[str], haystack: set[str]) -> float:

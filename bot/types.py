@@ -86,6 +86,7 @@ class Answer:
     dropped: tuple[str, ...] = ()  # what verification removed, and why
     timings: Timings = field(default_factory=Timings)
     reason: str = ""  # why it abstained: "no_relevant_passages", "model_declined", "unsupported"
+    verdict: Verdict | None = None  # set when the question was a claim to check ("Is it true that...?")
 
     def to_dict(self) -> dict:
         return asdict(self)

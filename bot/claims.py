@@ -1,0 +1,135 @@
+"""Claim checking: evidence -> code checks + the model's label -> a Verdict with verbatim quotes.
+
+Code decides what it can decide reliably (different numbers, swapped people, negations and
+opposite verbs in the best-matching sentence; nothing relevant found); the model labels the rest."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.claim_signals import Signals, compare, with_context_names
+from bot.generate import Prompt, format_sources
+from bot.prompts import load_prompt
+from bot.types import Citation, Evidence, Label
+
+_LABEL = re.compile(r"\b(SUPPORTED|REFUTED|NOT[_ ]ENOUGH[_ ]INFO|CONFLICTING)\b(?:\s*\[(\d+)\])?", re.I)
+_CLAIM_QUESTION = re.compile(
+    r"^\s*(?:is it (?:true|correct|accurate|right|the case) that|true or false\s*:|fact[- ]check\s*:)\s*", re.I
+)
+_DID_QUESTION = re.compile(r"^\s*(?:did|does|do|has|have|was|were)\s+(.+?)\s*\?*\s*$", re.I)
+_REPORTING = r"(?:say|said|claim|call|state|announce|propose|confirm|deny|reject|agree|accuse|write|tell|describe|threaten|suggest)"
+_QUESTION_WORD = re.compile(r"^\s*(?:who|what|when|where|why|how|which|whom|whose)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """A source sentence compared with the claim."""
+
+    evidence: Evidence
+    start: int
+    end: int
+    text: str
+    support: float
+    signals: Signals
+
+
+def as_claim(text: str) -> str | None:
+    """The claim inside "Is it true that X?" or "Did X say Y?", else None (not a claim question)."""
+    m = _CLAIM_QUESTION.match(text)
+    if m:
+        return text[m.end() :].rstrip(" ?").strip() or None
+    m = _DID_QUESTION.match(text)
+    if m and re.search(rf"\b{_REPORTING}\b", m.group(1), re.I):
+        return m.group(1)
+    return None
+
+
+def is_question(text: str) -> bool:
+    return text.rstrip().endswith("?") or bool(_QUESTION_WORD.match(text))
+
+
+def is_checkworthy(sentence: str) -> bool:
+    """A statement naming someone or something, or giving a number: worth checking."""
+    from bot.textmatch import names, numbers
+
+    return bool(names(sentence.split(" ", 1)[-1]) or numbers(sentence))
+
+
+def verdict_prompt(claim: str, evidence: list[Evidence]) -> Prompt:
+    return Prompt(
+        system=load_prompt("check_system"),
+        user=load_prompt("check_user", sources=format_sources(evidence), claim=claim),
+    )
+
+
+def parse_label(raw: str, given: set[int]) -> tuple[Label | None, int | None]:
+    m = _LABEL.search(raw)
+    if not m:
+        return None, None
+    label = Label(m.group(1).upper().replace(" ", "_"))
+    n = int(m.group(2)) if m.group(2) and int(m.group(2)) in given else None
+    return label, n
+
+
+def align(claim: str, evidence: list[Evidence], sims: np.ndarray) -> list[Aligned]:
+    """Every sentence of the evidence, scored for how closely it speaks to the claim."""
+    from bot.citations import support
+
+    out = []
+    k = 0
+    for e in evidence:
+        prev = ""
+        for s0, s1 in e.sentences or ((e.start, e.end),):
+            text = e.text[s0 - e.start : s1 - e.start]
+            sig = with_context_names(compare(claim, text, prev), claim, e.text)
+            out.append(Aligned(e, s0, s1, text, support(claim, f"{prev} {text}", float(sims[k])), sig))
+            prev, k = text, k + 1
+    return sorted(out, key=lambda a: -a.support)
+
+
+def sentence_texts(evidence: list[Evidence]) -> list[str]:
+    return [e.text[s0 - e.start : s1 - e.start] for e in evidence for s0, s1 in (e.sentences or ((e.start, e.end),))]
+
+
+def decide(
+    aligned: list[Aligned], model_label: Label | None, model_n: int | None, min_topic: float
+) -> tuple[Label, str, list[tuple[Aligned, str]], float]:
+    """Combine code signals and the model's label into (label, explanation, quotes+stance, confidence)."""
+    if not any(a.signals.overlap >= min_topic for a in aligned):
+        return Label.NOT_ENOUGH_INFO, "The articles do not discuss what this claim is about.", [], 0.8
+    on_topic = [a for a in aligned if a.signals.overlap >= min_topic]
+    refuting = [a for a in on_topic[:3] if a.signals.contradiction]
+    agreeing = [a for a in on_topic[:3] if not a.signals.contradiction and not a.signals.missing_names
+                and a.signals.overlap >= 0.6]  # fmt: skip
+    best = on_topic[0]
+
+    if refuting and agreeing and refuting[0].evidence.doc_id != agreeing[0].evidence.doc_id and agreeing[0].signals.overlap >= 0.8:
+        return (
+            Label.CONFLICTING,
+            f"The articles disagree: one supports the claim, another does not ({refuting[0].signals.contradiction}).",
+            [(agreeing[0], "supports"), (refuting[0], "refutes")],
+            0.6,
+        )
+    if refuting and (not agreeing or refuting[0].support >= agreeing[0].support):
+        a = refuting[0]
+        return Label.REFUTED, f"Refuted: {a.signals.contradiction}.", [(a, "refutes")], 0.9 if model_label == Label.REFUTED else 0.75
+    if model_label == Label.SUPPORTED or (agreeing and best.signals.overlap >= 0.8 and model_label != Label.REFUTED):
+        a = agreeing[0] if agreeing else best
+        if a.signals.missing_names or a.signals.overlap < 0.5:
+            return Label.NOT_ENOUGH_INFO, "The closest passage does not state this claim.", [(a, "related")], 0.5
+        conf = 0.9 if model_label == Label.SUPPORTED and a in agreeing else 0.7
+        return Label.SUPPORTED, "Supported: the passage states this.", [(a, "supports")], conf
+    if model_label == Label.REFUTED and model_n is not None:
+        picks = [a for a in on_topic if a.evidence.n == model_n] or on_topic
+        return Label.REFUTED, "Refuted by the passage shown (the model's reading; no code check fired).", [(picks[0], "refutes")], 0.55
+    return Label.NOT_ENOUGH_INFO, "The articles do not state this claim, nor its opposite.", [(best, "related")], 0.6
+
+
+def to_citations(picks: list[tuple[Aligned, str]]) -> tuple[Citation, ...]:
+    return tuple(
+        Citation(i, a.evidence.doc_id, a.evidence.title, a.evidence.source, a.text, a.start, a.end, round(a.support, 3), stance)
+        for i, (a, stance) in enumerate(picks, start=1)
+    )
