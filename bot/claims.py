@@ -55,7 +55,7 @@ def is_checkworthy(sentence: str) -> bool:
     """A statement naming someone or something, or giving a number: worth checking."""
     from bot.textmatch import names, numbers
 
-    return bool(names(sentence.split(" ", 1)[-1]) or numbers(sentence))
+    return bool(names(sentence) or numbers(sentence))
 
 
 def verdict_prompt(claim: str, evidence: list[Evidence]) -> Prompt:
@@ -115,7 +115,8 @@ def decide(
         )
     if refuting and (not agreeing or refuting[0].support >= agreeing[0].support):
         a = refuting[0]
-        return Label.REFUTED, f"Refuted: {a.signals.contradiction}.", [(a, "refutes")], 0.9 if model_label == Label.REFUTED else 0.75
+        picks = [(r, "refutes") for r in refuting[:2]]
+        return Label.REFUTED, f"Refuted: {a.signals.contradiction}.", picks, 0.9 if model_label == Label.REFUTED else 0.75
     if model_label == Label.SUPPORTED or (agreeing and best.signals.overlap >= 0.8 and model_label != Label.REFUTED):
         a = agreeing[0] if agreeing else best
         if a.signals.missing_names or a.signals.overlap < 0.5:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from bot.types import Answer, IndexReport
+from bot.types import Answer, IndexReport, Verdict
 
 
 def answer_text(a: Answer) -> str:
@@ -14,15 +14,24 @@ def answer_text(a: Answer) -> str:
         lines.append("\nSources:")
         for c in a.citations:
             lines.append(f"[{c.n}] {c.title} ({c.source}, chars {c.start}-{c.end})")
-            lines.append(textwrap.indent(textwrap.fill(f"“{' '.join(c.quote.split())}”", 96), "    "))
+            lines.append(textwrap.indent(textwrap.fill(" ".join(c.quote.split()), 96), "    > "))
     elif a.abstained and a.evidence:
         lines.append("\nClosest passages:")
         for e in a.evidence:
             lines.append(f"- {e.title} ({e.source})")
-            lines.append(textwrap.indent(textwrap.fill(f"“{' '.join(e.text.split())}”", 96), "    "))
+            lines.append(textwrap.indent(textwrap.fill(" ".join(e.text.split()), 96), "    > "))
     t = a.timings
     first = f", first token {t.first_token_s:.1f} s" if t.first_token_s else ""
     lines.append(f"\n({t.total_s:.1f} s: retrieval {t.retrieve_s * 1000:.0f} ms{first})")
+    return "\n".join(lines)
+
+
+def verdict_text(v: Verdict) -> str:
+    lines = [f"{v.label} (confidence {v.confidence:.2f}): {v.claim}", textwrap.fill(v.explanation, 100)]
+    for c in v.evidence:
+        lines.append(f"[{c.n}] {c.stance}: {c.title} ({c.source}, chars {c.start}-{c.end})")
+        lines.append(textwrap.indent(textwrap.fill(" ".join(c.quote.split()), 96), "    > "))
+    lines.append(f"({v.timings.total_s:.1f} s)")
     return "\n".join(lines)
 
 
