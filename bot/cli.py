@@ -38,7 +38,47 @@ def cmd_ask(args) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask}
+def cmd_check(args) -> int:
+    from bot.render import to_json, verdict_text
+
+    bot = _bot(args)
+    verdicts = bot.check_text(args.claim) if args.text else [bot.check(args.claim)]
+    if args.json:
+        print(to_json(verdicts[0]) if len(verdicts) == 1 and not args.text else
+              "[" + ",\n".join(to_json(v) for v in verdicts) + "]")  # fmt: skip
+    else:
+        print("\n\n".join(verdict_text(v) for v in verdicts))
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from evals.report import summary_text
+    from evals.run import REPORTS_DIR, run_eval
+
+    split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
+    report = run_eval(
+        args.items, subset=args.subset, corpus=args.corpus, baseline=args.baseline, progress=not args.json,
+        ids=split(args.ids), kinds=split(args.kinds), baseline_subset=args.baseline_subset,
+        out_dir=args.out or REPORTS_DIR,
+    )  # fmt: skip
+    if args.json:
+        import json
+
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str))
+    else:
+        print(summary_text(report))
+        print("gate: " + ("FAIL\n  " + "\n  ".join(report.gate_failures) if report.gate_failures else "pass"))
+    return 1 if args.gate and report.gate_failures else 0
+
+
+def cmd_serve(args) -> int:
+    from bot.ui import serve
+
+    serve(Config.from_env(ui_host=args.host, ui_port=args.port, ui_auth=args.auth))
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "check": cmd_check, "eval": cmd_eval, "serve": cmd_serve}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +95,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.add_argument("--corpus", type=Path, help="corpus folder to sync before answering (default: the configured one)")
     p.add_argument("--no-sync", action="store_true", help="use the index as it is; do not sync the corpus first")
+
+    p = sub.add_parser("check", help="fact-check a claim: SUPPORTED, REFUTED, NOT_ENOUGH_INFO or CONFLICTING")
+    p.add_argument("claim", help="the claim, or with --text a paragraph of several claims")
+    p.add_argument("--text", action="store_true", help="split the text into check-worthy claims and check each")
+    p.add_argument("--json", action="store_true", help="print the Verdict as JSON (a list with --text)")
+    p.add_argument("--corpus", type=Path, help="corpus folder to sync before checking (default: the configured one)")
+    p.add_argument("--no-sync", action="store_true", help="use the index as it is; do not sync the corpus first")
+
+    p = sub.add_parser("eval", help="score answers against evals/cases.jsonl; write JSON and Markdown reports")
+    p.add_argument("--items", type=Path, default=Path(__file__).resolve().parents[1] / "evals" / "cases.jsonl",
+                   help="item file (.jsonl; default: evals/cases.jsonl)")  # fmt: skip
+    p.add_argument("--subset", type=int, help="run N items spread over the kinds")
+    p.add_argument("--ids", help="comma-separated item ids, e.g. q01,u03")
+    p.add_argument("--kinds", help="comma-separated kinds: question, unanswerable, claim")
+    p.add_argument("--corpus", type=Path, help="corpus folder (default: the configured one)")
+    p.add_argument("--baseline", action="store_true", help="also run stock llama-index CitationQueryEngine (slow)")
+    p.add_argument("--baseline-subset", type=int, help="run the baseline on N of the items only")
+    p.add_argument("--out", type=Path, help="report folder (default: evals/reports/)")
+    p.add_argument("--gate", action="store_true", help="exit 1 when a threshold in evals/thresholds.json fails")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("serve", help="start the web UI (Gradio) on 127.0.0.1:7860")
+    p.add_argument("--host", help="address to bind (default: 127.0.0.1, FACTBOT_UI_HOST; 0.0.0.0 exposes it)")
+    p.add_argument("--port", type=int, help="port (default: 7860, FACTBOT_UI_PORT)")
+    p.add_argument("--auth", metavar="USER:PASSWORD",
+                   help="require this login (default: FACTBOT_UI_AUTH, none; the variable keeps it out of ps)")  # fmt: skip
     return parser
 
 

@@ -1,0 +1,298 @@
+"""HTML for the web UI: answers with [n] links, source cards, abstentions, verdicts, the library.
+
+Pure functions of the result types; no Gradio, no I/O. Article text is untrusted: every piece of
+it goes through html.escape. The HTML is one line (no blank lines), so the chat's Markdown
+renderer passes it through as a block."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import PurePath
+
+from bot.types import Answer, Citation, Document, Evidence, Label, Verdict
+
+MAX_CONTEXT = 320  # characters of paragraph kept on each side of a quote
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+LABELS = {  # label -> (badge text, css modifier)
+    Label.SUPPORTED: ("Supported", "supported"),
+    Label.REFUTED: ("Refuted", "refuted"),
+    Label.NOT_ENOUGH_INFO: ("Not enough info", "nei"),
+    Label.CONFLICTING: ("Conflicting", "conflicting"),
+}
+Docs = Mapping[str, "Document | None"]
+
+
+def esc(text: str) -> str:
+    """Escaped for HTML, on one line: a line break becomes <br> (a blank line would end the
+    chat's HTML block and let Markdown rewrite the rest)."""
+    return re.sub(r"\s*\n\s*", "<br>", html.escape(text, quote=True))
+
+
+def attr(text: str) -> str:
+    """Escaped for an attribute value, whitespace collapsed."""
+    return html.escape(" ".join(text.split()), quote=True)
+
+
+def card_id(turn: int, n: int) -> str:
+    """Anchor of source card n of the answer to the turn-th question of a conversation."""
+    return f"src-{turn}-{n}"
+
+
+def linkify(text: str, turn: int, known: Iterable[int]) -> str:
+    """Escape text and turn each [n] (or [1, 2]) whose card exists into links to the cards."""
+    known = set(known)
+
+    def link(m: re.Match) -> str:
+        nums = [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+        if not all(n in known for n in nums):
+            return m.group(0)
+        return "".join(f'<a class="fb-cite" href="#{card_id(turn, n)}">[{n}]</a>' for n in nums)
+
+    out, last = [], 0
+    for m in _MARKER.finditer(text):
+        out += [esc(text[last : m.start()]), link(m)]
+        last = m.end()
+    return "".join(out) + esc(text[last:])
+
+
+def paragraph_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The paragraph (line) around text[start:end], cut to MAX_CONTEXT characters a side at a word."""
+    p0 = text.rfind("\n", 0, start) + 1
+    p1 = text.find("\n", end)
+    p1 = len(text) if p1 < 0 else p1
+    if start - p0 > MAX_CONTEXT:
+        cut = text.find(" ", start - MAX_CONTEXT, start)
+        p0 = cut + 1 if cut >= 0 else start - MAX_CONTEXT
+    if p1 - end > MAX_CONTEXT:
+        cut = text.rfind(" ", end, end + MAX_CONTEXT)
+        p1 = cut if cut > end else end + MAX_CONTEXT
+    return p0, p1
+
+
+def passage_html(doc: Document | None, start: int, end: int, quote: str) -> str:
+    """The quote inside its paragraph, the quote marked. Falls back to the quote alone when the
+    document is missing or its text no longer holds the quote at [start, end)."""
+    if doc is None or doc.text[start:end] != quote:
+        return f"<mark>{esc(quote)}</mark>"
+    p0, p1 = paragraph_span(doc.text, start, end)
+    para_start = p0 == 0 or doc.text[p0 - 1] == "\n"
+    para_end = p1 == len(doc.text) or doc.text[p1] == "\n"
+    return (
+        ("" if para_start else "… ")
+        + esc(doc.text[p0:start])
+        + f"<mark>{esc(quote)}</mark>"
+        + esc(doc.text[end:p1])
+        + ("" if para_end else " …")
+    )
+
+
+def source_card(anchor: str, n: int, title: str, source: str, doc_id: str, body: str, tag: str = "") -> str:
+    name = PurePath(source).name
+    tag_html = f'<span class="fb-tag fb-tag-{attr(tag)}">{esc(tag)}</span>' if tag else ""
+    return (
+        f'<li class="fb-card" id="{anchor}" data-doc="{attr(doc_id)}" data-source="{attr(name)}">'
+        f'<div class="fb-card-head"><span class="fb-num">{n}</span>'
+        f'<span class="fb-title">{esc(title)}</span>{tag_html}</div>'
+        f'<div class="fb-file">{esc(name)}</div>'
+        f'<blockquote class="fb-passage">{body}</blockquote></li>'
+    )
+
+
+def citation_cards(cits: Iterable[Citation], docs: Docs, turn: int, with_stance: bool = False) -> str:
+    cards = [
+        source_card(
+            card_id(turn, c.n), c.n, c.title, c.source, c.doc_id,
+            passage_html(docs.get(c.doc_id), c.start, c.end, c.quote),
+            tag=c.stance if with_stance else "",
+        )
+        for c in cits
+    ]  # fmt: skip
+    return f'<ol class="fb-cards">{"".join(cards)}</ol>' if cards else ""
+
+
+def evidence_cards(evidence: Iterable[Evidence], docs: Docs, turn: int) -> str:
+    cards = [
+        source_card(
+            card_id(turn, e.n), e.n, e.title, e.source, e.doc_id, passage_html(docs.get(e.doc_id), e.start, e.end, e.text)
+        )
+        for e in evidence
+    ]
+    return f'<ol class="fb-cards">{"".join(cards)}</ol>' if cards else ""
+
+
+def _rewrite_note(question: str, asked: str) -> str:
+    if " ".join(question.split()) == " ".join(asked.split()):
+        return ""
+    return f'<div class="fb-rewrite">Searched for: “{esc(question)}”</div>'
+
+
+def searching_html(question: str, asked: str) -> str:
+    return (
+        f'<div class="fb-answer fb-pending" data-question="{attr(question)}">{_rewrite_note(question, asked)}'
+        '<p class="fb-status-line">Searching the articles…</p></div>'
+    )
+
+
+def pending_html(question: str, asked: str, evidence: tuple[Evidence, ...], partial: str, docs: Docs, turn: int) -> str:
+    """While the model writes: its text so far (markers linked to the passages it was shown)."""
+    status = "Writing the answer from these passages…" if not partial else ""
+    caret = '<span class="fb-caret"></span>'
+    body = f'<p class="fb-text">{linkify(partial, turn, [e.n for e in evidence])}{caret}</p>' if partial else ""
+    return (
+        f'<div class="fb-answer fb-pending" data-question="{attr(question)}">{_rewrite_note(question, asked)}'
+        f'{body}<p class="fb-status-line">{status}</p>'
+        f'<div class="fb-sources-head">Passages found ({len(evidence)})</div>'
+        f"{evidence_cards(evidence, docs, turn)}</div>"
+    )
+
+
+def answer_html(a: Answer, asked: str, docs: Docs, turn: int) -> str:
+    """The checked answer with its cited cards; an abstention as a notice plus the closest passages."""
+    head = f'data-question="{attr(a.question)}"'
+    note = _rewrite_note(a.question, asked)
+    if getattr(a, "verdict", None) is not None:  # a claim asked in the chat ("Is it true that ...?")
+        return f'<div class="fb-answer fb-claim" {head}>{note}{verdict_html(a.verdict, docs, turn)}{_timing(a)}</div>'
+    if a.abstained:
+        closest = (
+            f'<div class="fb-sources-head">Closest passages, for you to judge</div>{evidence_cards(a.evidence, docs, turn)}'
+            if a.evidence
+            else ""
+        )
+        return (
+            f'<div class="fb-answer fb-abstained" {head}>{note}'
+            f'<div class="fb-notice"><span class="fb-notice-icon">?</span>'
+            f'<div><strong>Not answered from the articles.</strong> {esc(a.text)}</div></div>'
+            f"{closest}{_timing(a)}</div>"
+        )
+    text = linkify(a.text, turn, [c.n for c in a.citations])
+    return (
+        f'<div class="fb-answer fb-answered" {head}>{note}<p class="fb-text">{text}</p>'
+        f'<div class="fb-sources-head">Sources</div>{citation_cards(a.citations, docs, turn)}{_timing(a)}</div>'
+    )
+
+
+def _timing(a: Answer) -> str:
+    t = a.timings
+    if not t.total_s:
+        return ""
+    first = f" · first words after {t.first_token_s:.1f} s" if t.first_token_s else ""
+    return f'<div class="fb-timing">{t.total_s:.1f} s · retrieval {t.retrieve_s * 1000:.0f} ms{first}</div>'
+
+
+def verdict_html(v: Verdict, docs: Docs, turn: int) -> str:
+    text, mod = LABELS.get(v.label, (str(v.label), "nei"))
+    quotes = citation_cards(v.evidence, docs, turn, with_stance=True)
+    return (
+        f'<div class="fb-verdict fb-verdict-{mod}" data-label="{attr(str(v.label))}">'
+        f'<div class="fb-verdict-head"><span class="fb-badge fb-badge-{mod}">{text}</span>'
+        f'<span class="fb-claim-text">{esc(v.claim)}</span></div>'
+        f'<p class="fb-explanation">{esc(v.explanation)} '
+        f'<span class="fb-confidence">confidence {v.confidence:.0%}</span></p>{quotes}</div>'
+    )
+
+
+def verdicts_html(verdicts: Iterable[Verdict], docs: Docs) -> str:
+    parts = [verdict_html(v, docs, turn=i) for i, v in enumerate(verdicts, 1)]
+    return f'<div class="fb-verdicts">{"".join(parts)}</div>'
+
+
+def notice_html(message: str, kind: str = "error") -> str:
+    return f'<div class="fb-message fb-message-{attr(kind)}">{esc(message)}</div>'
+
+
+def library_html(records: Iterable, uploads_root: str | None = None) -> str:
+    """The indexed articles as a table: title, file, passages, when ingested."""
+    rows = sorted(records, key=lambda r: r.title.lower())
+    if not rows:
+        return '<div class="fb-library fb-empty">No articles indexed yet. Upload some below.</div>'
+    body = "".join(
+        f'<tr data-doc="{attr(r.id)}"><td class="fb-lib-title">{esc(r.title)}</td>'
+        f'<td class="fb-file">{esc(PurePath(r.source).name)}'
+        + (' <span class="fb-tag">uploaded</span>' if uploads_root and r.source.startswith(uploads_root) else "")
+        + f'</td><td class="fb-lib-num">{r.chunks}</td>'
+        f'<td class="fb-lib-when">{time.strftime("%Y-%m-%d %H:%M", time.localtime(r.ingested_at))}</td></tr>'
+        for r in rows
+    )
+    total = sum(r.chunks for r in rows)
+    return (
+        f'<div class="fb-library"><p class="fb-lib-summary">{len(rows)} articles, {total} passages indexed.</p>'
+        '<table><thead><tr><th>Title</th><th>File</th><th>Passages</th><th>Ingested</th></tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def upload_report_html(accepted: list[tuple[str, str]], rejected: list[tuple[str, str]]) -> str:
+    """accepted: (file name, what happened); rejected: (file name, reason)."""
+    items = [f'<li class="fb-ok"><strong>{esc(n)}</strong>: {esc(what)}</li>' for n, what in accepted]
+    items += [f'<li class="fb-rejected"><strong>{esc(n)}</strong> was not added: {esc(why)}</li>' for n, why in rejected]
+    return f'<ul class="fb-upload-report">{"".join(items)}</ul>' if items else ""
+
+
+CSS = """
+.fb-header h1 { font-size: 1.5rem; margin: 0; }
+.fb-header p { margin: .2rem 0 0; color: var(--body-text-color-subdued); }
+.fb-answer { line-height: 1.55; }
+.fb-answer p { margin: 0 0 .5em; }
+.fb-rewrite { font-size: .85em; color: var(--body-text-color-subdued); margin-bottom: .4em; }
+.fb-status-line { color: var(--body-text-color-subdued); font-style: italic; }
+.fb-status-line:empty { display: none; }
+.fb-caret { display: inline-block; width: .5em; height: 1.05em; margin-left: 2px; vertical-align: text-bottom;
+  background: var(--color-accent); animation: fb-blink 1s steps(1) infinite; }
+@keyframes fb-blink { 50% { opacity: 0; } }
+a.fb-cite { text-decoration: none; font-weight: 600; color: var(--color-accent); border-radius: 3px; padding: 0 1px; }
+a.fb-cite:hover { background: var(--color-accent-soft); text-decoration: underline; }
+.fb-sources-head { font-size: .75em; font-weight: 700; letter-spacing: .06em; text-transform: uppercase;
+  color: var(--body-text-color-subdued); margin: .9em 0 .45em; }
+ol.fb-cards { list-style: none; padding: 0 !important; margin: 0 !important; display: flex; flex-direction: column; gap: 8px; }
+li.fb-card { list-style: none; margin: 0 !important; padding: 10px 12px; border: 1px solid var(--border-color-primary);
+  border-radius: 8px; background: var(--background-fill-primary); scroll-margin-top: 16px; }
+li.fb-card::marker { content: none; }
+li.fb-card:target { border-color: var(--color-accent); box-shadow: 0 0 0 2px var(--color-accent-soft); }
+.fb-card-head { display: flex; align-items: baseline; gap: 8px; }
+.fb-num { flex: none; display: inline-flex; align-items: center; justify-content: center; min-width: 22px; height: 22px;
+  border-radius: 11px; background: var(--color-accent); color: #fff; font-size: 12px; font-weight: 700; }
+.fb-title { font-weight: 600; }
+.fb-file { font-family: var(--font-mono); font-size: 12px; color: var(--body-text-color-subdued); }
+li.fb-card .fb-file { margin: 2px 0 6px 30px; }
+blockquote.fb-passage { margin: 0 0 0 30px !important; padding: 0 0 0 10px !important; border-left: 3px solid var(--border-color-primary);
+  font-size: .93em; font-style: normal; color: var(--body-text-color); }
+.fb-answer mark, .fb-verdicts mark { background: #fde68a; color: #1f2937; padding: 0 2px; border-radius: 2px; }
+.fb-notice { display: flex; gap: 10px; align-items: flex-start; padding: 10px 12px; border: 1px dashed #d97706;
+  border-radius: 8px; background: #fffbeb; color: #78350f; }
+.fb-notice-icon { flex: none; display: inline-flex; align-items: center; justify-content: center; width: 22px; height: 22px;
+  border-radius: 11px; background: #d97706; color: #fff; font-weight: 700; font-size: 13px; }
+.fb-timing { margin-top: .6em; font-size: .75em; color: var(--body-text-color-subdued); }
+.fb-tag { font-size: 11px; padding: 1px 6px; border-radius: 9px; background: var(--background-fill-secondary);
+  border: 1px solid var(--border-color-primary); color: var(--body-text-color-subdued); }
+.fb-tag-supports { background: #dcfce7; border-color: #86efac; color: #166534; }
+.fb-tag-refutes { background: #fee2e2; border-color: #fca5a5; color: #991b1b; }
+.fb-verdicts { display: flex; flex-direction: column; gap: 14px; }
+.fb-verdict { padding: 12px 14px; border: 1px solid var(--border-color-primary); border-left-width: 5px; border-radius: 8px; }
+.fb-verdict-supported { border-left-color: #16a34a; }
+.fb-verdict-refuted { border-left-color: #dc2626; }
+.fb-verdict-nei { border-left-color: #94a3b8; }
+.fb-verdict-conflicting { border-left-color: #d97706; }
+.fb-verdict-head { display: flex; gap: 10px; align-items: baseline; margin-bottom: 4px; }
+.fb-badge { flex: none; font-size: 12px; font-weight: 700; padding: 2px 9px; border-radius: 10px; color: #fff; }
+.fb-badge-supported { background: #16a34a; } .fb-badge-refuted { background: #dc2626; }
+.fb-badge-nei { background: #64748b; } .fb-badge-conflicting { background: #d97706; }
+.fb-claim-text { font-weight: 600; }
+.fb-explanation { margin: 0 0 8px; color: var(--body-text-color); }
+.fb-confidence { font-size: .8em; color: var(--body-text-color-subdued); }
+.fb-message { padding: 8px 12px; border-radius: 8px; margin-top: 6px; }
+.fb-message-hint { background: var(--background-fill-secondary); color: var(--body-text-color-subdued); }
+.fb-message-error { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; }
+.fb-library table { width: 100%; border-collapse: collapse; font-size: .93em; }
+.fb-library th { text-align: left; font-size: .8em; text-transform: uppercase; letter-spacing: .05em;
+  color: var(--body-text-color-subdued); border-bottom: 1px solid var(--border-color-primary); padding: 6px 8px; }
+.fb-library td { padding: 7px 8px; border-bottom: 1px solid var(--border-color-primary); vertical-align: top; }
+.fb-lib-num { text-align: right; } .fb-lib-when { white-space: nowrap; color: var(--body-text-color-subdued); }
+.fb-lib-summary { color: var(--body-text-color-subdued); margin: 0 0 6px; }
+ul.fb-upload-report { list-style: none; padding: 0; margin: 0; }
+ul.fb-upload-report li { padding: 6px 10px; border-radius: 6px; margin: 4px 0; }
+li.fb-ok { background: #f0fdf4; color: #166534; } li.fb-rejected { background: #fef2f2; color: #991b1b; }
+"""
