@@ -18,7 +18,8 @@ from index.sentences import is_heading, sentence_spans
 
 LEXICAL_WEIGHT = 0.35  # question words found in the sentence, next to embedding similarity
 NEIGHBOUR_SHARE = 0.75  # a neighbour scoring this share of its seed joins the window
-MAX_UNIT_WORDS = 80
+MAX_UNIT_WORDS = 100
+CARRY_OVER = 0.9  # a quote or pronoun sentence inherits this share of the score of the one before
 MIN_SEED_SHARE = 0.6  # a unit's best sentence must score this share of the top sentence
 MIN_SEED_WORDS = 5  # "The concept?" is a transition, not evidence
 # Sentences that lean on the one before: a quote, a pronoun subject, a continuation.
@@ -54,7 +55,11 @@ def score_sentences(question: str, sentences: list[Sentence], q_vec: np.ndarray,
         before = stems[i - 1] if i and sentences[i - 1].passage == s.passage else set()
         lexical.append(0.5 * overlap(q_terms, stems[i]) + 0.5 * overlap(q_terms, stems[i] | before))
     heading = np.array([is_heading(s.text) for s in sentences], dtype=bool)
-    return np.where(heading, -1.0, s_vecs @ q_vec + LEXICAL_WEIGHT * np.array(lexical))
+    scores = np.where(heading, -1.0, s_vecs @ q_vec + LEXICAL_WEIGHT * np.array(lexical))
+    for i in range(1, len(sentences)):  # a quote continues what the line before introduced
+        if sentences[i].passage == sentences[i - 1].passage and _NEEDS_PREVIOUS.match(sentences[i].text):
+            scores[i] = max(scores[i], CARRY_OVER * scores[i - 1])
+    return scores
 
 
 def _window(i: int, sentences: list[Sentence], scores: np.ndarray) -> list[int]:
