@@ -146,7 +146,10 @@ _handles_lock = threading.Lock()
 
 def get_model(config: Config) -> ModelHandle:
     """The lazily created model handle for this model configuration (one per process)."""
-    key = (str(config.model_path), config.llm_endpoint, config.llm_model, config.threads, config.n_ctx)
+    key = (
+        str(config.model_path), str(config.model_cache), config.llm_endpoint, config.llm_model, config.llm_api_key,
+        config.threads, config.n_ctx, config.max_tokens, config.temperature, config.request_timeout,
+    )  # fmt: skip
     with _handles_lock:
         if key not in _handles:
             _handles[key] = ModelHandle(config)

@@ -68,8 +68,12 @@ class FactBot:
     # Index ----------------------------------------------------------------------------------
     def ingest(self, folder: str | Path | None = None, progress: bool = True) -> IndexReport:
         with self._lock:
-            report = build_index(Path(folder or self.config.corpus_dir), self.store, self.embedder, self.config, progress)
-            self.retriever.rebuild()
+            try:
+                report = build_index(
+                    Path(folder or self.config.corpus_dir), self.store, self.embedder, self.config, progress
+                )
+            finally:  # even after a failed run, serve only what is committed in the store
+                self.retriever.rebuild()
             self._synced = True
             return report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.types import Chunk, Document
@@ -10,20 +11,31 @@ from index.sentences import is_heading, sentence_spans
 MIN_TOKENS_BEFORE_HEADING = 80  # a heading starts a new chunk once the current one has substance
 
 
+def _longest_fit(text: str, start: int, cuts: list[int], max_tokens: int, count: Callable[[str], int]) -> int:
+    """The last cut point whose prefix text[start:cut] fits the budget (the first one if none fits)."""
+    lo, hi = 0, len(cuts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if count(text[start : cuts[mid]]) <= max_tokens else (lo, mid - 1)
+    return cuts[lo]
+
+
 def _split_long(text: str, span: tuple[int, int], max_tokens: int, count: Callable[[str], int]):
-    """Cut a sentence longer than the budget at word boundaries."""
+    """Cut a sentence longer than the budget at word boundaries (any whitespace); a run longer than
+    the budget with no whitespace at all (Chinese or Japanese text) is cut between characters."""
     start, end = span
     pieces = []
     while count(text[start:end]) > max_tokens:
-        words = text[start:end].split(" ")
-        lo, hi = 1, len(words)
-        while lo < hi:  # longest word prefix that fits
-            mid = (lo + hi + 1) // 2
-            lo, hi = (mid, hi) if count(" ".join(words[:mid])) <= max_tokens else (lo, mid - 1)
-        cut = start + len(" ".join(words[:lo]))
+        word_ends = [start + m.end() for m in re.finditer(r"\S+", text[start:end])]
+        cut = _longest_fit(text, start, word_ends, max_tokens, count)
+        if count(text[start:cut]) > max_tokens:  # one "word" alone is over the budget
+            cut = _longest_fit(text, start, list(range(start + 1, cut + 1)), max_tokens, count)
         pieces.append((start, cut))
-        start = cut + 1
-    pieces.append((start, end))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
     return pieces
 
 

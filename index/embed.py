@@ -27,15 +27,23 @@ class Embedder:
     def __init__(self, threads: int | None = None):
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
         if threads:
             torch.set_num_threads(threads)
-        self.model = SentenceTransformer(model_path(), device="cpu")
+        bars = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar on stderr before every command's output
+        try:
+            self.model = SentenceTransformer(model_path(), device="cpu")
+        finally:
+            if bars:
+                hf_logging.enable_progress_bar()
         self.tokenizer = self.model.tokenizer
         self._lock = threading.Lock()
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        # verbose=False: counting a long sentence before it is split is not an "indexing error"
+        return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     def embed(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         if not texts:

@@ -1,0 +1,229 @@
+"""bot.citations on crafted model replies: hand-built Evidence over the bundled articles, and the
+real MiniLM similarity (or a lexical one where the test is about parsing alone)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import CORPUS
+
+from bot.citations import check_reply, is_decline, parse_reply
+from bot.textmatch import content_stems, overlap
+from bot.types import Document, Evidence
+from index.ingest import load_document, read_source
+from index.sentences import sentence_spans
+
+MIN_SUPPORT = 0.45  # Config.min_support
+
+
+def _doc(name: str) -> Document:
+    return load_document(read_source(CORPUS / name, 10_000_000))
+
+
+DOC_004 = _doc("004_71cfdc51eac5ef26.txt")
+DOC_001 = _doc("001_93b11b6d99d7b0f3.txt")
+DOCS = {DOC_004.id: DOC_004, DOC_001.id: DOC_001}
+
+
+def _evidence(n: int, doc: Document, first: str, last: str) -> Evidence:
+    start = doc.text.index(first)
+    end = doc.text.index(last, start) + len(last)
+    return Evidence(
+        n=n, doc_id=doc.id, title=doc.title, source=doc.source, text=doc.text[start:end], start=start, end=end,
+        relevance=0.5, sentences=tuple(sentence_spans(doc.text, start, end)),
+    )  # fmt: skip
+
+
+KELLOGG = _evidence(1, DOC_004, "But Kellogg quickly fired back", "no U.S. troops involved.”")
+WITKOFF = _evidence(2, DOC_004, "This past Friday, Trump’s Middle East envoy", "four-and-a-half-hour meeting.")
+DEADLINE = _evidence(3, DOC_001, "Trump’s Impatience:", "potentially pressuring Putin for a meeting.")
+EVIDENCE = [KELLOGG, WITKOFF, DEADLINE]
+
+RESILIENCY = "Kellogg said he was speaking of a post-ceasefire resiliency force in support of Ukraine's sovereignty"
+ZONES = "Kellogg said he was referencing zones of responsibility for allied forces, with no U.S. troops involved"
+
+
+def lexical_similarity(a: list[str], b: list[str]) -> np.ndarray:
+    """Pure stand-in for embedding similarity: share of content words, for parsing tests only."""
+    return np.array([[overlap(content_stems(x), content_stems(y)) for y in b] for x in a])
+
+
+@pytest.fixture(params=["embedding", "lexical"])
+def sim(request, similarity):
+    return similarity if request.param == "embedding" else lexical_similarity
+
+
+def _assert_quotes_verbatim(checked) -> None:
+    for c in checked.citations:
+        assert DOCS[c.doc_id].text[c.start : c.end] == c.quote
+    assert [c.n for c in checked.citations] == list(range(1, len(checked.citations) + 1))
+
+
+def _cited_texts(checked) -> list[str]:
+    return [c.quote for c in checked.citations]
+
+
+def test_evidence_fixtures_are_real_spans():
+    for e in EVIDENCE:
+        assert DOCS[e.doc_id].text[e.start : e.end] == e.text
+        assert len(e.sentences) >= 1
+
+
+# Kept, re-cited, removed, dropped ---------------------------------------------------------------
+def test_supported_sentence_keeps_its_citation(sim):
+    checked = check_reply(f"{RESILIENCY} [1].", EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.text == f"{RESILIENCY} [1]."
+    assert not checked.declined and not checked.dropped
+    assert len(checked.citations) == 1
+    c = checked.citations[0]
+    assert c.doc_id == DOC_004.id and KELLOGG.start <= c.start < c.end <= KELLOGG.end
+    assert "resiliency force" in c.quote
+    assert c.title == DOC_004.title and c.source == DOC_004.source
+    _assert_quotes_verbatim(checked)
+
+
+def test_two_supported_sentences_each_get_the_right_quote(sim):
+    raw = f"{RESILIENCY} [1]. Steve Witkoff met Putin in St. Petersburg for a marathon meeting [2]."
+    checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.text == f"{RESILIENCY} [1]. Steve Witkoff met Putin in St. Petersburg for a marathon meeting [2]."
+    assert "resiliency force" in checked.citations[0].quote
+    assert "St. Petersburg" in checked.citations[1].quote
+    _assert_quotes_verbatim(checked)
+
+
+def test_citation_number_that_was_not_given_is_removed(sim):
+    checked = check_reply(f"{RESILIENCY} [7].", EVIDENCE, sim, MIN_SUPPORT)
+    assert "[7]" not in checked.text
+    assert any("[7] removed" in d for d in checked.dropped)
+    assert checked.text == f"{RESILIENCY} [1]."  # re-cited to the passage that supports it
+    assert "resiliency force" in checked.citations[0].quote
+    _assert_quotes_verbatim(checked)
+
+
+def test_wrong_citation_is_moved_to_the_passage_that_supports_it(sim):
+    checked = check_reply(f"{RESILIENCY} [2].", EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.text == f"{RESILIENCY} [1]."
+    assert checked.citations[0].doc_id == DOC_004.id
+    assert KELLOGG.start <= checked.citations[0].start and checked.citations[0].end <= KELLOGG.end
+    assert any("re-cited to [1]" in d for d in checked.dropped)
+    _assert_quotes_verbatim(checked)
+
+
+def test_uncited_supported_sentence_gets_a_citation(sim):
+    checked = check_reply(f"{RESILIENCY}.", EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.text == f"{RESILIENCY} [1]."
+    _assert_quotes_verbatim(checked)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Trump announced a 60-day deadline for Russia to engage in peace talks [3].",  # the article says 50-day
+        "Witkoff said he was speaking of a post-ceasefire resiliency force in support of Ukraine's sovereignty [1].",
+        "Kellogg said Ukraine will join NATO by next spring [1].",  # invented
+        "Steve Witkoff met Putin in Moscow for a marathon four-and-a-half-hour meeting [2].",  # wrong city
+    ],
+    ids=["wrong-number", "wrong-name", "invented-fact", "wrong-place"],
+)
+def test_unsupported_sentence_is_dropped(sim, sentence):
+    checked = check_reply(f"{sentence} {RESILIENCY} [1].", EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.text == f"{RESILIENCY} [1]."
+    assert any("no source supports it" in d for d in checked.dropped)
+    _assert_quotes_verbatim(checked)
+
+
+def test_right_number_is_kept_where_the_wrong_one_is_dropped(sim):
+    raw = "Trump announced a 50-day deadline for Russia to engage in peace talks [3]."
+    checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.text == "Trump announced a 50-day deadline for Russia to engage in peace talks [1]."
+    assert "50-day deadline" in checked.citations[0].quote and checked.citations[0].doc_id == DOC_001.id
+    _assert_quotes_verbatim(checked)
+
+
+def test_reply_with_nothing_supported_has_no_citations(sim):
+    checked = check_reply("Angela Merkel said the ceasefire would hold until 2030 [1].", EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.citations == () and checked.text == "" and not checked.declined
+    assert checked.dropped
+
+
+def test_same_quote_cited_twice_gets_one_number(sim):
+    raw = f"{RESILIENCY} [1]. {RESILIENCY} [1]."
+    checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
+    assert len(checked.citations) == 1
+    assert checked.text.count("[1]") == 2
+    _assert_quotes_verbatim(checked)
+
+
+# Declines ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "raw",
+    ["NOT IN SOURCES", "NOT IN SOURCES.", "Not in the sources.", "The sources do not mention Angela Merkel.", "", "  \n"],
+)
+def test_decline_is_recognized(sim, raw):
+    assert is_decline(raw)
+    checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.declined and checked.citations == () and checked.text == ""
+
+
+def test_answer_is_not_a_decline():
+    assert not is_decline(f"{RESILIENCY} [1].")
+
+
+# Parsing markers --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Kellogg spoke of no U.S. troops [1].", [("Kellogg spoke of no U.S. troops.", (1,))]),
+        ("Kellogg spoke of no U.S. troops. [1]", [("Kellogg spoke of no U.S. troops.", (1,))]),
+        ("Kellogg spoke of troops.[1]", [("Kellogg spoke of troops.", (1,))]),
+        ("Kellogg spoke of troops [1, 2].", [("Kellogg spoke of troops.", (1, 2))]),
+        ("Kellogg spoke of troops [1,2; 3].", [("Kellogg spoke of troops.", (1, 2, 3))]),
+        ("Kellogg spoke of troops [1][2].", [("Kellogg spoke of troops.", (1, 2))]),
+        ("Kellogg spoke of troops.", [("Kellogg spoke of troops.", ())]),
+        (
+            "Kellogg meant a resiliency force. [1] He said no U.S. troops would be involved. [2]",
+            [("Kellogg meant a resiliency force.", (1,)), ("He said no U.S. troops would be involved.", (2,))],
+        ),
+        (
+            "Kellogg meant a resiliency force.[1] He said no U.S. troops would be involved.[2]",
+            [("Kellogg meant a resiliency force.", (1,)), ("He said no U.S. troops would be involved.", (2,))],
+        ),
+        (
+            "Kellogg meant a resiliency force [1]. He said no U.S. troops would be involved [2].",
+            [("Kellogg meant a resiliency force.", (1,)), ("He said no U.S. troops would be involved.", (2,))],
+        ),
+        ("[1] Kellogg meant a resiliency force.", [("Kellogg meant a resiliency force.", (1,))]),
+    ],
+)
+def test_parse_reply(raw, expected):
+    assert [(s.text, s.cited) for s in parse_reply(raw)] == expected
+
+
+def test_markers_after_full_stops_each_cite_their_own_sentence(sim):
+    raw = f"{RESILIENCY}. [1] Steve Witkoff met Putin in St. Petersburg for a marathon meeting. [2]"
+    checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.text == f"{RESILIENCY} [1]. Steve Witkoff met Putin in St. Petersburg for a marathon meeting [2]."
+    assert not checked.dropped, checked.dropped
+    _assert_quotes_verbatim(checked)
+
+
+def test_marker_after_the_full_stop_is_checked_against_its_own_sentence(sim):
+    """[2] follows the first sentence: it is that sentence's (wrong) citation, so it is re-cited."""
+    raw = f"{RESILIENCY}. [2] Steve Witkoff met Putin in St. Petersburg for a marathon meeting. [2]"
+    checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.text == f"{RESILIENCY} [1]. Steve Witkoff met Putin in St. Petersburg for a marathon meeting [2]."
+    assert [d for d in checked.dropped if "re-cited" in d] == [f"[2] re-cited to [1] for: {RESILIENCY + '.'!r}"]
+
+
+def test_multi_marker_keeps_only_the_supporting_passages(sim):
+    checked = check_reply(f"{RESILIENCY} [1, 2].", EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.text == f"{RESILIENCY} [1]."
+    assert len(checked.citations) == 1 and "resiliency force" in checked.citations[0].quote
+
+
+def test_quotes_straddling_two_sentences_are_still_verbatim(sim):
+    """A claim needing two adjacent sentences is quoted from the first to the last of them."""
+    raw = "Kellogg quickly fired back on social media that he meant a post-ceasefire resiliency force [1]."
+    checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.citations
+    _assert_quotes_verbatim(checked)

@@ -1,0 +1,138 @@
+"""Config: defaults, FACTBOT_* overrides, bad values. Prompts: every file renders, strictly."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT, Config
+from bot.errors import BadInput
+from bot.prompts import PROMPTS_DIR, load_prompt, placeholders
+
+PROMPT_NAMES = sorted(p.stem for p in PROMPTS_DIR.glob("*.md"))
+
+
+# Config ---------------------------------------------------------------------------------------
+def test_defaults_without_environment():
+    c = Config.from_env(env={})
+    assert c == Config()
+    assert c.corpus_dir == PROJECT_ROOT / "corpus" and c.corpus_dir.is_dir()
+    assert c.chroma_host is None
+    assert c.chunk_tokens == 200
+    assert c.max_question_chars == 2000
+    assert c.max_file_bytes > 0
+
+
+def test_environment_overrides_defaults():
+    c = Config.from_env(
+        env={
+            "FACTBOT_TOP_K": "5",
+            "FACTBOT_EVIDENCE_K": "2",
+            "FACTBOT_MIN_RELEVANCE": "0.25",
+            "FACTBOT_DATA_DIR": "~/factbot-data",
+            "FACTBOT_CORPUS_DIR": "/srv/articles",
+            "FACTBOT_CHROMA_HOST": "chroma.internal",
+            "FACTBOT_CHROMA_PORT": "8123",
+            "FACTBOT_MODEL_PATH": "/models/other.gguf",
+            "FACTBOT_THREADS": "1",
+            "FACTBOT_MAX_FILE_BYTES": "1000",
+            "FACTBOT_LLM_ENDPOINT": "http://127.0.0.1:9999/v1",
+            "OTHER_TOP_K": "99",
+        }
+    )
+    assert (c.top_k, c.evidence_k, c.min_relevance) == (5, 2, 0.25)
+    assert c.data_dir == Path.home() / "factbot-data"
+    assert c.corpus_dir == Path("/srv/articles")
+    assert (c.chroma_host, c.chroma_port) == ("chroma.internal", 8123)
+    assert c.model_path == Path("/models/other.gguf")
+    assert (c.threads, c.max_file_bytes) == (1, 1000)
+    assert c.llm_endpoint == "http://127.0.0.1:9999/v1"
+    assert isinstance(c.top_k, int) and isinstance(c.min_relevance, float) and isinstance(c.data_dir, Path)
+
+
+def test_every_field_can_be_set_from_the_environment():
+    samples = {int: "7", float: "0.5", Path: "/x/y", str: "value"}
+    for f in fields(Config):
+        kind = next((t for name, t in [("Path", Path), ("int", int), ("float", float)] if f.type.startswith(name)), str)
+        c = Config.from_env(env={f"FACTBOT_{f.name.upper()}": samples[kind]})
+        expected = Path(samples[kind]) if kind is Path else kind(samples[kind])
+        assert getattr(c, f.name) == expected, f.name
+
+
+def test_empty_variable_means_default():
+    assert Config.from_env(env={"FACTBOT_TOP_K": "", "FACTBOT_CHROMA_HOST": ""}) == Config()
+
+
+def test_keyword_overrides_win_over_environment():
+    c = Config.from_env(env={"FACTBOT_TOP_K": "5"}, top_k=6, threads=None)
+    assert c.top_k == 6 and c.threads == Config().threads
+
+
+def test_with_returns_a_changed_copy():
+    c = Config()
+    d = c.with_(top_k=3)
+    assert d.top_k == 3 and c.top_k == Config().top_k
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("FACTBOT_TOP_K", "eight"), ("FACTBOT_CHROMA_PORT", "80.5"), ("FACTBOT_MIN_SUPPORT", "high")],
+)
+def test_bad_number_is_bad_input_naming_the_variable(name, value):
+    with pytest.raises(BadInput) as err:
+        Config.from_env(env={name: value})
+    assert name in str(err.value) and repr(value) in str(err.value)
+
+
+def test_process_environment_is_read(monkeypatch):
+    monkeypatch.setenv("FACTBOT_TOP_K", "11")
+    assert Config.from_env().top_k == 11
+
+
+# Prompts --------------------------------------------------------------------------------------
+def test_prompt_files_exist():
+    assert {"answer_system", "answer_user"} <= set(PROMPT_NAMES)
+
+
+@pytest.mark.parametrize("name", PROMPT_NAMES)
+def test_every_prompt_renders_with_its_placeholders(name):
+    names = placeholders(name)
+    values = {k: f"<<{k.upper()} VALUE>>" for k in names}
+    text = load_prompt(name, **values)
+    assert text.strip()
+    for k, v in values.items():
+        assert v in text
+        assert f"${k}" not in text and f"${{{k}}}" not in text
+    # Any "$" left must be a literal one the template meant ("$$" in the file).
+    raw = (PROMPTS_DIR / f"{name}.md").read_text(encoding="utf-8")
+    assert text.count("$") == raw.count("$$")
+
+
+def test_answer_user_prompt_placeholders():
+    assert placeholders("answer_user") == {"sources", "question"}
+    text = load_prompt("answer_user", sources="[1] The bridge reopened.", question="When did it reopen?")
+    assert "[1] The bridge reopened." in text and "When did it reopen?" in text
+
+
+def test_missing_placeholder_raises():
+    with pytest.raises(KeyError, match="question"):
+        load_prompt("answer_user", sources="[1] x")
+
+
+def test_unknown_placeholder_raises():
+    with pytest.raises(KeyError, match="colour"):
+        load_prompt("answer_user", sources="[1] x", question="q", colour="blue")
+    with pytest.raises(KeyError):
+        load_prompt("answer_system", question="q")
+
+
+def test_values_are_not_interpreted_as_templates():
+    text = load_prompt("answer_user", sources="[1] costs $question and $5", question="Q?")
+    assert "[1] costs $question and $5" in text
+
+
+def test_unknown_prompt_file_raises():
+    with pytest.raises(FileNotFoundError):
+        load_prompt("no_such_prompt")
