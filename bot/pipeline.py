@@ -15,6 +15,7 @@ from bot.errors import BadInput, IndexMissing
 from bot.evidence import score_sentences, select_evidence, split_passages
 from bot.llm import ModelHandle, get_model
 from bot.retrieve import HybridRetriever, shortlist
+from bot.textmatch import unmatched_names
 from bot.types import (
     Answer, Citation, Done, Event, Evidence, EvidenceReady, IndexReport, Label, Timings, Token, Verdict,
 )  # fmt: skip
@@ -24,6 +25,7 @@ from index.embed import Embedder
 from index.store import Store
 
 ABSTAIN_NO_EVIDENCE = "The articles do not say. No passage in them is relevant enough to answer this question."
+ABSTAIN_UNKNOWN = "The articles do not say: no passage relevant to the question mentions {names}."
 ABSTAIN_DECLINED = "The articles do not say. The closest passages are listed for you to judge."
 ABSTAIN_UNSUPPORTED = (
     "The articles do not clearly answer this: the draft answer was not backed by the passages. "
@@ -120,10 +122,16 @@ class FactBot:
             return
         evidence, relevance = self.find_evidence(question)
         t_retrieved = time.perf_counter()
-        if relevance < self.config.min_relevance:
+        unknown = unmatched_names(question, " ".join(e.text for e in evidence))
+        if relevance < self.config.min_relevance or unknown:
             yield EvidenceReady(tuple(evidence), will_abstain=True)
             timings = Timings(retrieve_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
-            yield Done(self._abstain(question, evidence, "", ABSTAIN_NO_EVIDENCE, "no_relevant_passages", timings))
+            message, reason = (
+                (ABSTAIN_UNKNOWN.format(names=" or ".join(unknown)), "unknown_entity")
+                if unknown
+                else (ABSTAIN_NO_EVIDENCE, "no_relevant_passages")
+            )
+            yield Done(self._abstain(question, evidence, "", message, reason, timings))
             return
         yield EvidenceReady(tuple(evidence), will_abstain=False)
 

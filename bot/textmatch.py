@@ -70,7 +70,8 @@ def numbers(text: str) -> set[str]:
 _NOT_NAMES = frozenset(
     "The A An It He She They This That These Those In On At For But And Or If As While When What Who Why How "
     "Its His Her Their There Here We I You Our Now Yet So Even Despite Meanwhile However Moreover Notably "
-    "Still Such Both According Since After Before During Under Over Between Without With Will Would Is Are".split()
+    "Still Such Both According Since After Before During Under Over Between Without With Will Would Is Are "
+    "Where Which Whom Whose Did Does Do Has Have Had Was Were Can Could Should Tell List Name Describe Give".split()
 )
 
 
@@ -101,3 +102,27 @@ def missing_names(text: str, terms: set[str]) -> list[frozenset[str]]:
 def overlap(needle: set[str], haystack: set[str]) -> float:
     """Share of needle found in haystack (1.0 when needle is empty)."""
     return 1.0 if not needle else len(needle & haystack) / len(needle)
+
+
+def _acronyms(text: str) -> str:
+    """"U.S." -> "US", so that both spellings match."""
+    return re.sub(r"\b(?:[A-Z]\.){2,}", lambda m: m.group().replace(".", ""), text)
+
+
+def unmatched_names(question: str, text: str, prefix: int = 5) -> list[str]:
+    """Names in the question whose last word (the surname or place) does not occur in text. Words
+    also match on their first letters, so spelling variants count ("Zelensky" / "Zelenskyy")."""
+    question, text = _acronyms(question), _acronyms(text)
+    present = {w.lower() for w in _WORD.findall(normalize(text))}
+    stems = content_stems(text)
+    prefixes = {w[:prefix] for w in present if len(w) >= prefix}
+    out = []
+    for m in _NAME.finditer(normalize(question)):
+        tokens = [w.strip("'’-").replace("'s", "") for w in m.group().split()]
+        tokens = [w for w in tokens if w and w not in _NOT_NAMES and len(w) > 1]
+        if not tokens:
+            continue
+        head = tokens[-1].lower()  # "Turkish President Recep Tayyip Erdogan": the surname decides
+        if not (head in present or _stemmer().stemWord(head) in stems or head[:prefix] in prefixes):
+            out.append(" ".join(tokens))
+    return out
