@@ -17,6 +17,12 @@ def _bot(args):
     return FactBot(Config.from_env(), corpus=getattr(args, "corpus", None), auto_ingest=not args.no_sync)
 
 
+def _validate(text: str, what: str) -> None:
+    from bot.pipeline import validate_text
+
+    validate_text(text, what, Config.from_env().max_question_chars)
+
+
 def cmd_ingest(args) -> int:
     from bot.pipeline import FactBot
     from bot.render import report_text
@@ -33,6 +39,7 @@ def cmd_ingest(args) -> int:
 def cmd_ask(args) -> int:
     from bot.render import answer_text, to_json
 
+    _validate(args.question, "question")  # before loading anything
     a = _bot(args).answer(args.question)
     print(to_json(a) if args.json else answer_text(a))
     return 0
@@ -41,6 +48,7 @@ def cmd_ask(args) -> int:
 def cmd_check(args) -> int:
     from bot.render import to_json, verdict_text
 
+    _validate(args.claim, "text" if args.text else "claim")
     bot = _bot(args)
     verdicts = bot.check_text(args.claim) if args.text else [bot.check(args.claim)]
     if args.json:
