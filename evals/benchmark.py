@@ -1,0 +1,117 @@
+"""Speed and memory on the bundled corpus: ingest chunks/s, retrieval latency, answer latency
+(time to first token and total), abstention latency, claim-check latency, peak memory.
+
+    python -m evals.benchmark [--questions N] [--threads T]
+
+Prints medians (and p95 where there are enough samples). Figures, not assertions: these machines
+are noisy, so compare ratios between runs on the same machine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+ANSWERABLE = [
+    "What did Kellogg clarify?",
+    "How much territory did Russia gain per day on average in May 2025?",
+    "Where did Witkoff meet Putin?",
+    "What did John Healey say about the coalition's plans?",
+    "What deadline did Trump announce in July 2025?",
+    "Who mediated the direct talks between Russia and Ukraine?",
+    "What did Karoline Leavitt say about peace?",
+    "What did Peskov tell Russian state media?",
+]
+OFF_TOPIC = ["What is the capital of Australia?", "How do I bake sourdough bread?", "What is the GDP of Brazil?"]
+CLAIMS = ["John Healey called the coalition's plans unclear.", "Peskov said the summit would happen right away."]
+
+
+def _p(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(questions: int, threads: int | None) -> dict:
+    from bot.config import Config
+    from bot.pipeline import FactBot
+
+    config = Config.from_env()
+    if threads:
+        config = config.with_(threads=threads)
+    out: dict = {"threads": config.threads}
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        bot = FactBot(config, data_dir=Path(tmp) / "index", auto_ingest=False)
+        out["embedder_load_s"] = time.perf_counter() - t0
+        report = bot.ingest(progress=False)
+        out["ingest_s"] = report.seconds
+        out["ingest_chunks"] = report.chunks_written
+        out["ingest_chunks_per_s"] = report.chunks_written / report.seconds
+        out["reingest_unchanged_s"] = bot.ingest(progress=False).seconds
+
+        q_vecs = [bot.embedder.embed_one(q) for q in ANSWERABLE]
+        bot.retriever.retrieve(ANSWERABLE[0], q_vecs[0])  # warm BM25 and Chroma
+        retrieval, evidence = [], []
+        for _ in range(5):
+            for q in ANSWERABLE:
+                t = time.perf_counter()
+                bot.retriever.retrieve(q, bot.embedder.embed_one(q))
+                retrieval.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                bot.find_evidence(q)
+                evidence.append(time.perf_counter() - t)
+        out["retrieval_ms_median"] = 1000 * statistics.median(retrieval)
+        out["retrieval_ms_p95"] = 1000 * _p(retrieval, 0.95)
+        out["evidence_ms_median"] = 1000 * statistics.median(evidence)
+
+        abstain = []
+        for q in OFF_TOPIC * 3:
+            a = bot.answer(q)
+            assert a.abstained and a.reason == "no_relevant_passages", (q, a.reason)
+            abstain.append(a.timings.total_s)
+        out["abstain_s_median"] = statistics.median(abstain)
+
+        t = time.perf_counter()
+        cold = bot.answer(ANSWERABLE[0])  # starts the model, fills the prompt cache with the system prompt
+        out["first_answer_s_including_model_start"] = time.perf_counter() - t
+        totals, firsts, answered = [], [], 0
+        for q in (ANSWERABLE * 3)[:questions]:
+            a = bot.answer(q)
+            totals.append(a.timings.total_s)
+            answered += not a.abstained
+            if a.timings.first_token_s:
+                firsts.append(a.timings.first_token_s)
+        out["answer_s_median"] = statistics.median(totals)
+        out["answer_s_p95"] = _p(totals, 0.95)
+        out["first_token_s_median"] = statistics.median(firsts) if firsts else None
+        out["answered"] = f"{answered}/{len(totals)}"
+        out["claim_s_median"] = statistics.median([bot.check(c).timings.total_s for c in CLAIMS * 2])
+        out["cold_answer_abstained"] = cold.abstained
+    out["peak_rss_mb"] = _peak_rss_mb()  # this process: embedder, Chroma and the in-process model
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=8, help="answered questions to time (default 8)")
+    parser.add_argument("--threads", type=int, help="model and torch threads (default: FACTBOT_THREADS or 2)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    figures = run(args.questions, args.threads)
+    if args.json:
+        print(json.dumps(figures, indent=1))
+        return
+    for k, v in figures.items():
+        print(f"{k:40s} {v:.3f}" if isinstance(v, float) else f"{k:40s} {v}")
+
+
+if __name__ == "__main__":
+    main()
