@@ -74,11 +74,14 @@ def is_decline(raw: str) -> bool:
     return bool(_DECLINE.search(normalize(raw))) or not raw.strip()
 
 
-def support(claim: str, passage: str, similarity: float) -> float:
-    """How well passage backs claim, 0..1: words, then numbers and names that must all be there."""
+def support(claim: str, passage: str, similarity: float, context: str = "", given: frozenset[str] = frozenset()) -> float:
+    """How well passage backs claim, 0..1: words, then numbers and names that must all be there.
+
+    Names may also stand in the context before the passage ("He" named a line earlier); numbers
+    in `given` (the question's own, like "two capitals") need not be in the passage."""
     terms = content_stems(passage)
     score = LEXICAL_WEIGHT * overlap(content_stems(claim), terms) + (1 - LEXICAL_WEIGHT) * max(similarity, 0.0)
-    if not numbers(claim) <= numbers(passage) or missing_names(claim, terms):
+    if not numbers(claim) - given <= numbers(passage) or missing_names(claim, terms | content_stems(context)):
         score *= MISSING_FACT_PENALTY
     return score
 
@@ -87,25 +90,33 @@ def _evidence_sentences(e: Evidence) -> list[tuple[int, int, str]]:
     return [(s0, s1, e.text[s0 - e.start : s1 - e.start]) for s0, s1 in (e.sentences or ((e.start, e.end),))]
 
 
-def _best_quote(claim: str, e: Evidence, sim: Similarity) -> tuple[int, int, str, float]:
+def _best_quote(claim: str, e: Evidence, sim: Similarity, given: frozenset[str]) -> tuple[int, int, str, float]:
     """The sentence of e that backs claim best; two adjacent ones when the claim needs both."""
     sents = _evidence_sentences(e)
     sims = sim([claim], [t for _, _, t in sents])[0]
-    scored = [(support(claim, t, float(s)), s0, s1, t) for (s0, s1, t), s in zip(sents, sims)]
+    around = f"{e.context} {e.text}"  # names may stand anywhere in the passage or just before it
+    scored = [(support(claim, t, float(s), around, given), s0, s1, t) for (s0, s1, t), s in zip(sents, sims)]
     best = max(scored)
     for a, b in zip(scored, scored[1:]):
         joined = e.text[a[1] - e.start : b[2] - e.start]
-        if support(claim, joined, max(float(s) for s in sims)) >= best[0] + 0.15:
-            return a[1], b[2], joined, support(claim, joined, max(float(s) for s in sims))
+        both = support(claim, joined, max(float(s) for s in sims), around, given)
+        if both >= best[0] + 0.15:
+            return a[1], b[2], joined, both
     return best[1], best[2], best[3], best[0]
 
 
-def check_reply(raw: str, evidence: list[Evidence], similarity: Similarity, min_support: float) -> CheckedAnswer:
-    if is_decline(raw):
+def check_reply(
+    raw: str, evidence: list[Evidence], similarity: Similarity, min_support: float, question: str = ""
+) -> CheckedAnswer:
+    sentences = parse_reply(raw)
+    declines = [s for s in sentences if is_decline(s.text)]
+    sentences = [s for s in sentences if s not in declines]
+    # "NOT IN SOURCES" alone is a decline; tacked onto a cited answer it is only dropped.
+    if is_decline(raw) and not (declines and any(s.cited for s in sentences)):
         return CheckedAnswer(text="", citations=(), declined=True, dropped=())
     by_n = {e.n: e for e in evidence}
-    sentences = parse_reply(raw)
-    dropped: list[str] = []
+    given = frozenset(numbers(question))
+    dropped: list[str] = [f"dropped the remark {s.text!r}" for s in declines]
     if not sentences or not evidence:
         return CheckedAnswer("", (), False, ("the reply had no checkable sentence",))
     sims = similarity([s.text for s in sentences], [e.text for e in evidence])
@@ -117,7 +128,7 @@ def check_reply(raw: str, evidence: list[Evidence], similarity: Similarity, min_
         for n in s.cited:
             if n not in by_n:
                 dropped.append(f"[{n}] removed: no source {n} was given")
-        scores = {e.n: support(s.text, e.text, float(sims[i][j])) for j, e in enumerate(evidence)}
+        scores = {e.n: support(s.text, e.text, float(sims[i][j]), e.context, given) for j, e in enumerate(evidence)}
         valid = [n for n in dict.fromkeys(s.cited) if n in by_n and scores[n] >= min_support]
         if not valid:
             best = max(scores, key=scores.get)
@@ -130,7 +141,7 @@ def check_reply(raw: str, evidence: list[Evidence], similarity: Similarity, min_
         markers = []
         for n in valid[:2]:
             e = by_n[n]
-            start, end, quote, score = _best_quote(s.text, e, similarity)
+            start, end, quote, score = _best_quote(s.text, e, similarity, given)
             key = (e.doc_id, start, end)
             if key not in keyed:
                 keyed[key] = len(citations) + 1

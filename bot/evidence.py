@@ -21,6 +21,7 @@ NEIGHBOUR_SHARE = 0.75  # a neighbour scoring this share of its seed joins the w
 MAX_UNIT_WORDS = 100
 CARRY_OVER = 0.9  # a quote or pronoun sentence inherits this share of the score of the one before
 MIN_SEED_SHARE = 0.6  # a unit's best sentence must score this share of the top sentence
+CONTEXT_CHARS = 400  # text before a unit searched for the names its sentences lean on
 MIN_SEED_WORDS = 5  # "The concept?" is a transition, not evidence
 # Sentences that lean on the one before: a quote, a pronoun subject, a continuation.
 _NEEDS_PREVIOUS = re.compile(r"^(?:[“\"‘']|(?:he|she|they|it|this|that|these|those|but|and|his|her|their)\b)", re.I)
@@ -126,6 +127,7 @@ def select_evidence(
                 end=last.end,
                 relevance=float(dense[u["seed"]]),
                 sentences=tuple((sentences[j].start, sentences[j].end) for j in u["idx"]),
+                context=p.chunk.text[max(0, first.start - p.chunk.start - CONTEXT_CHARS) : first.start - p.chunk.start],
             )
         )
     return evidence

@@ -15,7 +15,7 @@ from bot.errors import BadInput, IndexMissing
 from bot.evidence import score_sentences, select_evidence, split_passages
 from bot.llm import ModelHandle, get_model
 from bot.retrieve import HybridRetriever, shortlist
-from bot.textmatch import unmatched_names
+from bot.scope import out_of_scope
 from bot.types import (
     Answer, Citation, Done, Event, Evidence, EvidenceReady, IndexReport, Label, Timings, Token, Verdict,
 )  # fmt: skip
@@ -24,8 +24,6 @@ from index.build import build_index
 from index.embed import Embedder
 from index.store import Store
 
-ABSTAIN_NO_EVIDENCE = "The articles do not say. No passage in them is relevant enough to answer this question."
-ABSTAIN_UNKNOWN = "The articles do not say: no passage relevant to the question mentions {names}."
 ABSTAIN_DECLINED = "The articles do not say. The closest passages are listed for you to judge."
 ABSTAIN_UNSUPPORTED = (
     "The articles do not clearly answer this: the draft answer was not backed by the passages. "
@@ -122,16 +120,11 @@ class FactBot:
             return
         evidence, relevance = self.find_evidence(question)
         t_retrieved = time.perf_counter()
-        unknown = unmatched_names(question, " ".join(e.text for e in evidence))
-        if relevance < self.config.min_relevance or unknown:
+        scope = out_of_scope(question, evidence, relevance, self.config.min_relevance, self.retriever.chunk_share)
+        if scope:
             yield EvidenceReady(tuple(evidence), will_abstain=True)
             timings = Timings(retrieve_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
-            message, reason = (
-                (ABSTAIN_UNKNOWN.format(names=" or ".join(unknown)), "unknown_entity")
-                if unknown
-                else (ABSTAIN_NO_EVIDENCE, "no_relevant_passages")
-            )
-            yield Done(self._abstain(question, evidence, "", message, reason, timings))
+            yield Done(self._abstain(question, evidence, "", scope.message, scope.reason, timings))
             return
         yield EvidenceReady(tuple(evidence), will_abstain=False)
 
@@ -142,7 +135,7 @@ class FactBot:
             raw += delta
             yield Token(delta)
         t_generated = time.perf_counter()
-        checked = citations.check_reply(raw, evidence, self.similarity, self.config.min_support)
+        checked = citations.check_reply(raw, evidence, self.similarity, self.config.min_support, question)
         timings = Timings(
             retrieve_s=t_retrieved - t0,
             generate_s=t_generated - t_retrieved,

@@ -7,6 +7,7 @@ import threading
 
 import numpy as np
 
+from bot.textmatch import content_stems
 from bot.types import Chunk, Passage
 from index.store import DocRecord, Store
 
@@ -23,6 +24,7 @@ class HybridRetriever:
         self._bm25 = None
         self._docs: dict[str, DocRecord] = {}
         self._chunks: dict[str, Chunk] = {}
+        self._chunk_stems: list[set[str]] = []
 
     def rebuild(self) -> None:
         import Stemmer
@@ -36,6 +38,7 @@ class HybridRetriever:
             # Chunks of a document without a record belong to an interrupted ingest: not shown.
             chunks = [c for c in self.store.all_chunks() if c.doc_id in self._docs]
             self._chunks = {c.id: c for c in chunks}
+            self._chunk_stems = [content_stems(c.text) for c in chunks]
             nodes = [TextNode(id_=c.id, text=c.text) for c in chunks]
             self._bm25 = (
                 BM25Retriever.from_defaults(
@@ -47,6 +50,13 @@ class HybridRetriever:
                 if nodes
                 else None
             )
+
+    def chunk_share(self, stem: str) -> float:
+        """Share of the indexed chunks that contain a word stem (or one with its first four letters)."""
+        if not self._chunk_stems:
+            return 0.0
+        hits = sum(stem in s or (len(stem) > 4 and any(w[:4] == stem[:4] for w in s)) for s in self._chunk_stems)
+        return hits / len(self._chunk_stems)
 
     @property
     def documents(self) -> dict[str, DocRecord]:

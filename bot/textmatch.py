@@ -82,7 +82,7 @@ def name_groups(text: str) -> list[frozenset[str]]:
         group = set()
         for w in m.group().split():
             w = w.strip("'’-").replace("'s", "")
-            if w and w not in _NOT_NAMES and len(w) > 1:
+            if w and w not in _NOT_NAMES and len(w) > 1 and w.lower() not in _stopwords():  # "We're"
                 group.add(_stemmer().stemWord(w.lower()))
         if group:
             groups.append(frozenset(group))
@@ -94,9 +94,11 @@ def names(text: str) -> set[str]:
     return set().union(*name_groups(text))
 
 
-def missing_names(text: str, terms: set[str]) -> list[frozenset[str]]:
-    """Names in text with no word in terms: "Karoline Leavitt" is present where "Leavitt" is."""
-    return [g for g in name_groups(text) if not g & terms]
+def missing_names(text: str, terms: set[str], prefix: int = 4) -> list[frozenset[str]]:
+    """Names in text with no word in terms: "Karoline Leavitt" is present where "Leavitt" is, and
+    words of five letters or more also match on their first four ("Turkey" / "Turkish")."""
+    heads = {t[:prefix] for t in terms if len(t) > prefix}
+    return [g for g in name_groups(text) if not g & terms and not any(len(w) > prefix and w[:prefix] in heads for w in g)]
 
 
 def overlap(needle: set[str], haystack: set[str]) -> float:

@@ -50,6 +50,7 @@ class Evidence:
     end: int
     relevance: float  # similarity to the question
     sentences: tuple[tuple[int, int], ...] = ()  # document spans of the sentences inside
+    context: str = ""  # the text just before it in its chunk: who "he" is, not shown to the model
 
 
 @dataclass(frozen=True)

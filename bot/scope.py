@@ -1,0 +1,56 @@
+"""Decide, before the model runs, that the articles cannot answer: nothing relevant was found,
+the question names someone no relevant passage mentions, or the specific things it asks about
+(rare names, numbers) never appear together in one passage ("What did Healey say about the
+30-day ceasefire?" where Healey and the 30-day ceasefire are in different passages)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.textmatch import content_stems, name_groups, numbers, unmatched_names
+from bot.types import Evidence
+
+RARE_SHARE = 0.2  # a name found in more than this share of chunks is the corpus topic, not an anchor
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    reason: str  # "no_relevant_passages", "unknown_entity" or "not_together"
+    message: str
+
+
+def _has(token: str, stems: set[str]) -> bool:
+    return token in stems or (len(token) > 4 and any(s[:4] == token[:4] for s in stems))
+
+
+def anchors_apart(question: str, evidence: list[Evidence], chunk_share: Callable[[str], float]) -> list[str]:
+    """The question's rare names and numbers, when no single passage holds them all (else [])."""
+    rare = [g for g in name_groups(question) if min(chunk_share(t) for t in g) <= RARE_SHARE]
+    nums = numbers(question)
+    if len(rare) + len(nums) < 2:
+        return []
+    for e in evidence:
+        around = f"{e.context} {e.text}"
+        stems = content_stems(around) | numbers(around)
+        if all(any(_has(t, stems) for t in g) for g in rare) and nums <= stems:
+            return []
+    return [" ".join(sorted(g)) for g in rare] + sorted(nums)
+
+
+def out_of_scope(
+    question: str, evidence: list[Evidence], relevance: float, min_relevance: float, chunk_share: Callable[[str], float]
+) -> OutOfScope | None:
+    if relevance < min_relevance or not evidence:
+        return OutOfScope("no_relevant_passages", "The articles do not say: no passage in them is relevant enough.")
+    unknown = unmatched_names(question, " ".join(e.text for e in evidence))
+    if unknown:
+        return OutOfScope(
+            "unknown_entity", f"The articles do not say: no passage relevant to the question mentions {' or '.join(unknown)}."
+        )
+    if anchors_apart(question, evidence, chunk_share):
+        return OutOfScope(
+            "not_together",
+            "The articles do not say: they mention what the question names, but never together in one passage.",
+        )
+    return None
