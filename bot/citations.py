@@ -152,6 +152,37 @@ def check_reply(
     return CheckedAnswer(" ".join(parts), tuple(citations), False, tuple(dropped))
 
 
+_OPENS_QUOTE = re.compile(r"^\s*[“\"]")
+
+
+def complete_quotations(checked: CheckedAnswer, evidence: list[Evidence]) -> CheckedAnswer:
+    """A cited quotation that goes on in the next line of its passage ("...,” he clarified. /
+    “In discussions of partitioning, ...”) is completed verbatim, so nobody is quoted by halves."""
+    citations = list(checked.citations)
+    keyed = {(c.doc_id, c.start, c.end) for c in citations}
+    added = []
+    answer_terms = content_stems(checked.text)
+    for c in checked.citations:
+        if not re.search(r"[“\"]", c.quote):
+            continue
+        e = next((e for e in evidence if e.doc_id == c.doc_id and e.start <= c.start and c.end <= e.end), None)
+        following = [(s0, s1) for s0, s1 in (e.sentences if e else ()) if s0 >= c.end]
+        if not following:
+            continue
+        s0, s1 = following[0]
+        text = e.text[s0 - e.start : s1 - e.start]
+        if not _OPENS_QUOTE.match(text) or (c.doc_id, s0, s1) in keyed:
+            continue
+        if overlap(content_stems(text), answer_terms) >= 0.5:  # the answer already says it
+            continue
+        keyed.add((c.doc_id, s0, s1))
+        citations.append(Citation(len(citations) + 1, c.doc_id, c.title, c.source, text, s0, s1, 1.0))
+        added.append(f"The quotation continues: {' '.join(text.split())} [{len(citations)}]")
+    if not added:
+        return checked
+    return CheckedAnswer(" ".join([checked.text, *added]), tuple(citations), checked.declined, checked.dropped)
+
+
 def _with_markers(text: str, markers: list[int]) -> str:
     tag = "".join(f"[{n}]" for n in markers)
     m = re.search(r"[.!?]+[”\"']?$", text)

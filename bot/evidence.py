@@ -24,6 +24,7 @@ MIN_SEED_SHARE = 0.6  # a unit's best sentence must score this share of the top 
 CONTEXT_CHARS = 400  # text before a unit searched for the names its sentences lean on
 MIN_SEED_WORDS = 5  # "The concept?" is a transition, not evidence
 # Sentences that lean on the one before: a quote, a pronoun subject, a continuation.
+_UNRESOLVED = re.compile(r"\b(?:he|she|they)\b", re.I)  # a subject the line itself does not name
 _NEEDS_PREVIOUS = re.compile(r"^(?:[“\"‘']|(?:he|she|they|it|this|that|these|those|but|and|his|her|their)\b)", re.I)
 
 
@@ -73,6 +74,9 @@ def _window(i: int, sentences: list[Sentence], scores: np.ndarray) -> list[int]:
         _NEEDS_PREVIOUS.match(seed) or sentences[i - 1].text.endswith(":") or scores[i - 1] >= NEIGHBOUR_SHARE * scores[i]
     ):
         lo = i - 1
+    # "On his Truth Social platform, he recently wrote:" names nobody: reach back to who "he" is.
+    if lo < i and same(lo - 1) and _UNRESOLVED.search(sentences[lo].text):
+        lo -= 1
     while same(hi + 1) and hi - i < 2 and (
         sentences[hi].text.endswith(":")
         or (_NEEDS_PREVIOUS.match(sentences[hi + 1].text) and scores[hi + 1] >= 0.5 * scores[i])

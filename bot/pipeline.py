@@ -135,7 +135,9 @@ class FactBot:
             raw += delta
             yield Token(delta)
         t_generated = time.perf_counter()
-        checked = citations.check_reply(raw, evidence, self.similarity, self.config.min_support, question)
+        checked = citations.complete_quotations(
+            citations.check_reply(raw, evidence, self.similarity, self.config.min_support, question), evidence
+        )
         timings = Timings(
             retrieve_s=t_retrieved - t0,
             generate_s=t_generated - t_retrieved,

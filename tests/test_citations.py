@@ -227,3 +227,17 @@ def test_quotes_straddling_two_sentences_are_still_verbatim(sim):
     checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
     assert checked.citations
     _assert_quotes_verbatim(checked)
+
+
+def test_a_cited_quotation_is_completed_with_its_next_line(sim):
+    from bot.citations import complete_quotations
+
+    checked = complete_quotations(check_reply(f"{RESILIENCY} [1].", EVIDENCE, sim, MIN_SUPPORT), EVIDENCE)
+    assert checked.text.startswith(f"{RESILIENCY} [1]. The quotation continues: “In discussions of partitioning")
+    assert checked.text.endswith("[2]")
+    assert [c.n for c in checked.citations] == [1, 2]
+    assert checked.citations[1].quote.startswith("“In discussions of partitioning")
+    _assert_quotes_verbatim(checked)
+    # Nothing to add when the answer already states the next line.
+    again = complete_quotations(check_reply(f"{RESILIENCY} [1]. {ZONES} [1].", EVIDENCE, sim, MIN_SUPPORT), EVIDENCE)
+    assert "continues" not in again.text

@@ -15,6 +15,7 @@ from bot.pipeline import FactBot
 from bot.types import Done, EvidenceReady, Token
 
 KELLOGG_Q = "What did Kellogg clarify?"
+ZONES_LINE = "“In discussions of partitioning, I was referencing zones of responsibility for allied forces—no U.S. troops involved.”"
 RESILIENCY = "Kellogg said he was speaking of a post-ceasefire resiliency force in support of Ukraine's sovereignty"
 
 
@@ -78,7 +79,8 @@ def test_stream_order_evidence_then_tokens_then_done(bot, fake):
     assert answer.evidence == events[0].evidence
     assert not answer.abstained and answer.citations
     assert answer.citations[0].source.endswith(KELLOGG_DOC)
-    assert answer.text == f"{RESILIENCY} [1]."
+    # The cited quotation continues on the next line of the passage; the pipeline completes it.
+    assert answer.text == f"{RESILIENCY} [1]. The quotation continues: {ZONES_LINE} [2]"
     _assert_citations_verbatim(bot, answer)
 
 
@@ -117,7 +119,8 @@ def test_bad_citation_numbers_are_fixed_in_the_answer(bot, fake):
     reply = f"{RESILIENCY} [9]. Kellogg said Ukraine will join NATO by spring [1]."
     answer = _run(bot, fake, KELLOGG_Q, reply)[-1].answer
     assert not answer.abstained
-    assert answer.text == f"{RESILIENCY} [1]."
+    # The cited quotation continues on the next line of the passage; the pipeline completes it.
+    assert answer.text == f"{RESILIENCY} [1]. The quotation continues: {ZONES_LINE} [2]"
     assert any("[9] removed" in d for d in answer.dropped)
     assert any("no source supports it" in d for d in answer.dropped)
     _assert_citations_verbatim(bot, answer)
