@@ -41,7 +41,7 @@ class Config:
     # Retrieval and evidence selection
     top_k: int = 8  # candidates from each retriever (dense and BM25)
     evidence_k: int = 3  # numbered passages shown to the model
-    min_relevance: float = 0.45  # below: abstain without calling the model (off-topic questions score 0.12-0.35, answerable ones 0.68+ on the eval set)
+    min_relevance: float = 0.45  # below: abstain, no model call (eval set: off-topic 0.12-0.35, answerable 0.68+)
     min_support: float = 0.45  # a sentence needs this support from the passage it cites
     min_claim_topic: float = 0.5  # share of a claim's words a source sentence needs to be about it
     check_mode: str = "code+model"  # claim checks: "code+model", "code" or "model"
