@@ -72,8 +72,6 @@ class Timings:
     generate_s: float = 0.0
     first_token_s: float | None = None  # from the call to the first model token
     total_s: float = 0.0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
 
 
 @dataclass(frozen=True)
