@@ -98,7 +98,7 @@ def select_evidence(
     passages: list[Passage], sentences: list[Sentence], scores: np.ndarray, dense: np.ndarray, k: int
 ) -> list[Evidence]:
     """Seeds in score order, widened and merged into at most k contiguous units, numbered 1..k."""
-    units: list[dict] = []  # {"seed": i, "idx": [sentence indices], "score": float}
+    units: list[dict] = []  # {"seed": i, "idx": [sentence indices]}
     floor = MIN_SEED_SHARE * float(scores.max()) if len(scores) else 0.0
     for i in map(int, np.argsort(-scores)):
         if len(units) >= k or scores[i] < floor:
@@ -114,7 +114,7 @@ def select_evidence(
             merged = sorted(set(u["idx"]) | set(window))
             u["idx"] = _trim(list(range(merged[0], merged[-1] + 1)), u["seed"], sentences, scores)
         else:
-            units.append({"seed": i, "idx": _trim(window, i, sentences, scores), "score": float(scores[i])})
+            units.append({"seed": i, "idx": _trim(window, i, sentences, scores)})
 
     evidence = []
     for n, u in enumerate(units, start=1):

@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 
-from bot.textmatch import content_stems
+from bot.textmatch import content_stems, stem_in
 from bot.types import Chunk, Passage
 from index.store import DocRecord, Store
 
@@ -55,14 +55,8 @@ class HybridRetriever:
         """Share of the indexed chunks that contain a word stem (or one with its first four letters)."""
         if not self._chunk_stems:
             return 0.0
-        hits = sum(stem in s or (len(stem) > 4 and any(w[:4] == stem[:4] for w in s)) for s in self._chunk_stems)
+        hits = sum(stem_in(stem, s) for s in self._chunk_stems)
         return hits / len(self._chunk_stems)
-
-    @property
-    def documents(self) -> dict[str, DocRecord]:
-        if self._bm25 is None and not self._docs:
-            self.rebuild()
-        return self._docs
 
     def retrieve(self, question: str, query_vector: np.ndarray) -> list[Passage]:
         if self._bm25 is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.textmatch import content_stems, name_groups, numbers, unmatched_names
+from bot.textmatch import content_stems, name_groups, numbers, stem_in, unmatched_names
 from bot.types import Evidence
 
 RARE_SHARE = 0.2  # a name found in more than this share of chunks is the corpus topic, not an anchor
@@ -20,10 +20,6 @@ class OutOfScope:
     message: str
 
 
-def _has(token: str, stems: set[str]) -> bool:
-    return token in stems or (len(token) > 4 and any(s[:4] == token[:4] for s in stems))
-
-
 def anchors_apart(question: str, evidence: list[Evidence], chunk_share: Callable[[str], float]) -> list[str]:
     """The question's rare names and numbers, when no single passage holds them all (else [])."""
     rare = [g for g in name_groups(question) if min(chunk_share(t) for t in g) <= RARE_SHARE]
@@ -33,7 +29,7 @@ def anchors_apart(question: str, evidence: list[Evidence], chunk_share: Callable
     for e in evidence:
         around = f"{e.context} {e.text}"
         stems = content_stems(around) | numbers(around)
-        if all(any(_has(t, stems) for t in g) for g in rare) and nums <= stems:
+        if all(any(stem_in(t, stems) for t in g) for g in rare) and nums <= stems:
             return []
     return [" ".join(sorted(g)) for g in rare] + sorted(nums)
 

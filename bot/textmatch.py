@@ -101,6 +101,11 @@ def missing_names(text: str, terms: set[str], prefix: int = 4) -> list[frozenset
     return [g for g in name_groups(text) if not g & terms and not any(len(w) > prefix and w[:prefix] in heads for w in g)]
 
 
+def stem_in(stem: str, stems: set[str], prefix: int = 4) -> bool:
+    """stem is in stems, or a word of five letters or more shares its first four ("russia" / "russian")."""
+    return stem in stems or (len(stem) > prefix and any(s[:prefix] == stem[:prefix] for s in stems))
+
+
 def overlap(needle: set[str], haystack: set[str]) -> float:
     """Share of needle found in haystack (1.0 when needle is empty)."""
     return 1.0 if not needle else len(needle & haystack) / len(needle)
