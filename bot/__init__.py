@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 
-from bot.config import Config
-from bot.errors import BadInput, FactbotError, IndexCorrupt, IndexMissing, ModelUnavailable
-from bot.types import Answer, Citation, Document, Evidence, Label, Passage, Verdict
+from factbot.core.config import Config
+from factbot.core.errors import BadInput, FactbotError, IndexCorrupt, IndexMissing, ModelUnavailable
+from factbot.core.types import Answer, Citation, Document, Evidence, Label, Passage, Verdict
 
 __all__ = [
     "Answer", "BadInput", "Citation", "Config", "Document", "Evidence", "FactBot", "FactbotError",
@@ -17,7 +17,7 @@ __all__ = [
 
 def __getattr__(name):
     if name == "FactBot":  # heavy imports (torch, chromadb) only when used
-        from bot.pipeline import FactBot
+        from factbot.pipeline.factbot import FactBot
 
         return FactBot
     raise AttributeError(name)
@@ -26,7 +26,7 @@ def __getattr__(name):
 @functools.cache
 def default_bot():
     """The FactBot for the configuration in the environment, created on first use."""
-    from bot.pipeline import FactBot
+    from factbot.pipeline.factbot import FactBot
 
     return FactBot(Config.from_env())
 

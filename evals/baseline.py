@@ -15,11 +15,11 @@ import re
 import time
 from pathlib import Path
 
-from bot.config import Config
-from bot.llm import get_model
-from evals.metrics import Cited, Reply, locate
-from index.embed import model_path
-from index.ingest import Unreadable, find_files, load_document, read_source
+from factbot.core.config import Config
+from factbot.model.llm import get_model
+from factbot.evals.metrics import Cited, Reply, locate
+from factbot.index.embed import model_path
+from factbot.index.ingest import Unreadable, find_files, load_document, read_source
 
 # "Source 2", "[Source 2]", "(Source 2)", "Sources 1 and 2" -> canonical [n] markers
 _SOURCE_REF = re.compile(r"\s*[\[(]?\bSources?\s+(\d+(?:\s*(?:,|and|&)\s*\d+)*)[\])]?", re.IGNORECASE)

@@ -40,8 +40,8 @@ def _peak_rss_mb() -> float:
 
 
 def run(questions: int, threads: int | None) -> dict:
-    from bot.config import Config
-    from bot.pipeline import FactBot
+    from factbot.core.config import Config
+    from factbot.pipeline.factbot import FactBot
 
     config = Config.from_env()
     if threads:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import BadInput
+from factbot.core.errors import BadInput
 
 DEFAULT_ITEMS = Path(__file__).resolve().parent / "cases.jsonl"
 KINDS = ("question", "unanswerable", "claim")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.errors import BadInput
+from factbot.core.errors import BadInput
 
 DEFAULT_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 

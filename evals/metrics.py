@@ -9,9 +9,9 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from bot.textmatch import content_stems, numbers, overlap
-from evals.cases import LABELS, Item
-from index.sentences import sentence_spans
+from factbot.text.matching import content_stems, numbers, overlap
+from factbot.evals.cases import LABELS, Item
+from factbot.text.sentences import sentence_spans
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 SUPPORT_SHARE = 0.6  # share of a sentence's content words its cited quote must contain

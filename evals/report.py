@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from evals import metrics as m
-from evals.cases import LABELS, Item
+from factbot.evals import metrics as m
+from factbot.evals.cases import LABELS, Item
 
 # (key, column header, lower is better)
 COLUMNS = [

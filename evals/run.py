@@ -10,13 +10,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bot.errors import BadInput
-from evals import metrics as m
-from evals.cases import DEFAULT_ITEMS, Item, load_items, select
-from evals.gate import DEFAULT_THRESHOLDS, gate, load_thresholds
-from evals.report import COMPARED, ItemResult, claim_result, reply_result, write_reports
+from factbot.core.errors import BadInput
+from factbot.evals import metrics as m
+from factbot.evals.cases import DEFAULT_ITEMS, Item, load_items, select
+from factbot.evals.gate import DEFAULT_THRESHOLDS, gate, load_thresholds
+from factbot.evals.report import COMPARED, ItemResult, claim_result, reply_result, write_reports
 
-REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 
 
 @dataclass
@@ -148,8 +147,8 @@ def _ratios(ours: dict, theirs: dict) -> dict:
 
 
 def _make_bot(bot, corpus: Path | None):
-    from bot.config import Config
-    from bot.pipeline import FactBot
+    from factbot.core.config import Config
+    from factbot.pipeline.factbot import FactBot
 
     created = bot is None
     if created:
@@ -170,7 +169,7 @@ def run_eval(
     ids: list[str] | None = None,
     kinds: list[str] | None = None,
     baseline_subset: int | None = None,
-    out_dir: str | Path | None = REPORTS_DIR,
+    out_dir: str | Path | None = None,
     thresholds: str | Path | dict | None = DEFAULT_THRESHOLDS,
 ) -> EvalReport:
     """Run the eval. out_dir=None writes no files; thresholds=None skips the gate."""
@@ -205,7 +204,7 @@ def run_eval(
 
 
 def _run_baseline(report, bot, corpus_dir, grounded, scored, gold, baseline_subset, progress) -> None:
-    from evals.baseline import Baseline
+    from factbot.evals.baseline import Baseline
 
     chosen = select(grounded, subset=baseline_subset)
     engine = Baseline(bot.config, corpus_dir)

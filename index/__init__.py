@@ -1,0 +1,1 @@
+"""Indexing stages: ingest -> clean -> chunk -> embed and store; build_index runs them."""

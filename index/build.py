@@ -8,13 +8,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bot.config import Config
-from bot.errors import BadInput
-from bot.types import IndexReport
-from index.chunk import chunk_document
-from index.embed import Embedder
-from index.ingest import SUFFIXES, Unreadable, doc_id_for, find_files, load_document, read_source
-from index.store import Store
+from factbot.core.config import Config
+from factbot.core.errors import BadInput
+from factbot.core.types import IndexReport
+from factbot.index.chunk import chunk_document
+from factbot.index.embed import Embedder
+from factbot.index.ingest import SUFFIXES, Unreadable, doc_id_for, find_files, load_document, read_source
+from factbot.index.store import Store
 
 log = logging.getLogger(__name__)
 

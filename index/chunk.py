@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.types import Chunk, Document
-from index.sentences import is_heading, sentence_spans
+from factbot.core.types import Chunk, Document
+from factbot.text.sentences import is_heading, sentence_spans
 
 MIN_TOKENS_BEFORE_HEADING = 80  # a heading starts a new chunk once the current one has substance
 

@@ -6,7 +6,8 @@ import threading
 
 import numpy as np
 
-from bot.errors import ModelUnavailable
+from factbot.core.config import offline_env
+from factbot.core.errors import ModelUnavailable
 
 EMBEDDER_NAME = "all-MiniLM-L6-v2"
 
@@ -25,6 +26,7 @@ class Embedder:
     """Normalized MiniLM embeddings (cosine similarity = dot product), thread-safe."""
 
     def __init__(self, threads: int | None = None):
+        offline_env()  # before transformers reads HF_HUB_OFFLINE
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging

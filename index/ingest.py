@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.types import Document
-from index.clean import clean_text
-from index.sentences import sentence_spans
+from factbot.core.types import Document
+from factbot.index.clean import clean_text
+from factbot.text.sentences import sentence_spans
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 

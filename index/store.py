@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.config import Config
-from bot.errors import FactbotError, IndexCorrupt
-from bot.types import Chunk, Document
-from index.embed import EMBEDDER_NAME
+from factbot.core.config import Config, offline_env
+from factbot.core.errors import FactbotError, IndexCorrupt
+from factbot.core.types import Chunk, Document
+from factbot.index.embed import EMBEDDER_NAME
 
 FORMAT = 1
 MARKER = "factbot-index.json"
@@ -57,6 +57,7 @@ def _check_data_dir(data_dir: Path) -> None:
 
 class Store:
     def __init__(self, config: Config):
+        offline_env()  # before chromadb reads ANONYMIZED_TELEMETRY
         import chromadb
         from chromadb.config import Settings
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.config import PROJECT_ROOT, Config
+from factbot.core.config import Config, resource
 
-CORPUS = PROJECT_ROOT / "corpus"
+CORPUS = resource("corpus")
 KELLOGG_DOC = "004_71cfdc51eac5ef26.txt"
 # Settings of this machine that tests honour: how many threads the model may use, and where the
 # assembled model file is cached. Every other FACTBOT_* variable is ignored by the tests.
@@ -35,7 +35,7 @@ def _isolated_env(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from index.embed import Embedder
+    from factbot.index.embed import Embedder
 
     return Embedder(threads=1)
 
@@ -53,7 +53,7 @@ def similarity(embedder):
 @pytest.fixture
 def make_bot(embedder, tmp_path):
     """FactBot(corpus=..., data_dir=tmp) with the session embedder and the real Chroma."""
-    from bot.pipeline import FactBot
+    from factbot.pipeline.factbot import FactBot
 
     def make(corpus: Path, data_dir: Path | None = None, model=None, **config_changes):
         return FactBot(

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import BRIDGE, CORPUS, ORCHARD, base_config, forget_chroma_client, write
 
-from bot import cli, llm
-from bot.errors import BadInput, FactbotError, IndexCorrupt, ModelUnavailable
-from index.store import MARKER, Store
+from factbot.app import cli
+from factbot.model import llm
+from factbot.core.errors import BadInput, FactbotError, IndexCorrupt, ModelUnavailable
+from factbot.index.store import MARKER, Store
 
 REBUILD = "factbot ingest --rebuild"
 
@@ -221,7 +222,7 @@ def test_empty_or_new_directory_becomes_an_index(tmp_path):
 @pytest.fixture
 def cli_run(monkeypatch, capsys, embedder):
     """bot.cli.main in-process; its FactBot reuses the session's MiniLM instead of loading another."""
-    monkeypatch.setattr("bot.pipeline.Embedder", lambda threads=None: embedder)
+    monkeypatch.setattr("factbot.pipeline.factbot.Embedder", lambda threads=None: embedder)
 
     def run(*argv: str) -> tuple[int, str, str]:
         code = cli.main(list(argv))

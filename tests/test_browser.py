@@ -24,7 +24,7 @@ ANSWER_TIMEOUT_MS = 300_000  # the model may be shared with other processes on 2
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, embedder):
-    from bot.pipeline import FactBot
+    from factbot.pipeline.factbot import FactBot
 
     bot = FactBot(make_config(tmp_path_factory.mktemp("ui-browser")), embedder=embedder)
     bot.ingest(progress=False)

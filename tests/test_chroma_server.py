@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, KELLOGG_DOC, base_config
 
-from bot.errors import FactbotError
-from bot.pipeline import FactBot
+from factbot.core.errors import FactbotError
+from factbot.pipeline.factbot import FactBot
 
 KELLOGG_Q = "What did Kellogg clarify?"
 STARTUP_LIMIT_S = 120  # give up waiting for the server (a hang guard, not a speed check)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import CORPUS
 
-from bot.types import Document
-from index.chunk import chunk_document
-from index.ingest import find_files, load_document, read_source
-from index.sentences import sentence_spans
+from factbot.core.types import Document
+from factbot.index.chunk import chunk_document
+from factbot.index.ingest import find_files, load_document, read_source
+from factbot.text.sentences import sentence_spans
 
 MAX_TOKENS = 200
 

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from conftest import CORPUS
 
-from bot.citations import check_reply, is_decline, parse_reply
-from bot.textmatch import content_stems, overlap
-from bot.types import Document, Evidence
-from index.ingest import load_document, read_source
-from index.sentences import sentence_spans
+from factbot.answer.citations import check_reply, is_decline, parse_reply
+from factbot.text.matching import content_stems, overlap
+from factbot.core.types import Document, Evidence
+from factbot.index.ingest import load_document, read_source
+from factbot.text.sentences import sentence_spans
 
 MIN_SUPPORT = 0.45  # Config.min_support
 
@@ -230,7 +230,7 @@ def test_quotes_straddling_two_sentences_are_still_verbatim(sim):
 
 
 def test_a_cited_quotation_is_completed_with_its_next_line(sim):
-    from bot.citations import complete_quotations
+    from factbot.answer.citations import complete_quotations
 
     checked = complete_quotations(check_reply(f"{RESILIENCY} [1].", EVIDENCE, sim, MIN_SUPPORT), EVIDENCE)
     assert checked.text.startswith(f"{RESILIENCY} [1]. The quotation continues: “In discussions of partitioning")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, HTML, write
 
-from index.clean import clean_text
-from index.ingest import SourceFile, Unreadable, find_files, load_document, read_source
+from factbot.index.clean import clean_text
+from factbot.index.ingest import SourceFile, Unreadable, find_files, load_document, read_source
 
 FURNITURE = [
     "Skip to content",

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT, Config
-from bot.errors import BadInput
-from bot.prompts import PROMPTS_DIR, load_prompt, placeholders
+from factbot.core.config import Config, resource
+from factbot.core.errors import BadInput
+from factbot.model.prompts import PROMPTS_DIR, load_prompt, placeholders
 
 PROMPT_NAMES = sorted(p.stem for p in PROMPTS_DIR.glob("*.md"))
 
@@ -18,7 +18,8 @@ PROMPT_NAMES = sorted(p.stem for p in PROMPTS_DIR.glob("*.md"))
 def test_defaults_without_environment():
     c = Config.from_env(env={})
     assert c == Config()
-    assert c.corpus_dir == PROJECT_ROOT / "corpus" and c.corpus_dir.is_dir()
+    assert c.corpus_dir == resource("corpus") and c.corpus_dir.is_dir()
+    assert "site-packages" not in str(c.data_dir) and c.data_dir != resource("corpus").parent / ".factbot"
     assert c.chroma_host is None
     assert c.chunk_tokens == 200
     assert c.max_question_chars == 2000

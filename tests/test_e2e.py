@@ -9,11 +9,11 @@ import re
 import pytest
 from conftest import CORPUS, KELLOGG_DOC, base_config
 
-from bot import cli
-from bot.config import Config
-from bot.pipeline import FactBot
-from bot.types import Done, EvidenceReady, Token
-from index.store import Store
+from factbot.app import cli
+from factbot.core.config import Config
+from factbot.pipeline.factbot import FactBot
+from factbot.core.types import Done, EvidenceReady, Token
+from factbot.index.store import Store
 
 pytestmark = pytest.mark.model
 
@@ -95,7 +95,7 @@ def test_unanswerable_question_abstains(bot):
 
 
 def test_cli_ask_json(monkeypatch, capsys, embedder):
-    monkeypatch.setattr("bot.pipeline.Embedder", lambda threads=None: embedder)  # reuse the loaded MiniLM
+    monkeypatch.setattr("factbot.pipeline.factbot.Embedder", lambda threads=None: embedder)  # reuse the loaded MiniLM
     assert cli.main(["ask", "--json", KELLOGG_Q]) == 0
     out = capsys.readouterr().out
     data = json.loads(out)

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import BadInput
-from bot.types import Answer, Citation, Document, Timings
-from evals import metrics as m
-from evals.baseline import canonical_markers, declines
-from evals.cases import KINDS, load_items, select, spread
-from evals.gate import gate, load_thresholds
-from evals.report import summary_text
-from evals.run import run_eval
+from factbot.core.errors import BadInput
+from factbot.core.types import Answer, Citation, Document, Timings
+from factbot.evals import metrics as m
+from factbot.evals.baseline import canonical_markers, declines
+from factbot.evals.cases import KINDS, load_items, select, spread
+from factbot.evals.gate import gate, load_thresholds
+from factbot.evals.report import summary_text
+from factbot.evals.run import run_eval
 
 ROOT = Path(__file__).parents[1]
 DOC = "004_71cfdc51eac5ef26.txt"
@@ -140,7 +140,7 @@ def test_abstained_reply_has_no_citation_uses():
 
 
 def question(facts=(("resiliency force",),)):
-    from evals.cases import GoldEvidence, Item
+    from factbot.evals.cases import GoldEvidence, Item
 
     return Item("q99", "question", "What did Kellogg clarify?", facts, (GoldEvidence(DOC, "x" * 20),))
 
@@ -173,7 +173,7 @@ def test_score_reply_records_how_much_gold_evidence_the_model_was_shown():
 
 
 def test_citation_on_gold_counts_question_citation_uses_only():
-    from evals.cases import Item
+    from factbot.evals.cases import Item
 
     on = cite(1, "“I was speaking of a post-ceasefire resiliency force,” he clarified.")
     off = cite(2, "Witkoff met Putin in St. Petersburg for four and a half hours.")
@@ -185,7 +185,7 @@ def test_citation_on_gold_counts_question_citation_uses_only():
 
 
 def test_unanswerable_passes_only_when_abstained():
-    from evals.cases import Item
+    from factbot.evals.cases import Item
 
     item = Item("u99", "unanswerable", "What did Merz say?")
     assert m.score_reply(item, m.Reply("The articles do not say.", True), ()).passed
@@ -231,7 +231,7 @@ def test_percentile(values, q, expected):
 
 
 def test_confusion_and_claim_summary():
-    from evals.cases import Item
+    from factbot.evals.cases import Item
 
     def claim(label):
         return Item("c99", "claim", "x", label=label)
@@ -354,7 +354,7 @@ class FakeStore:
 
 class ScriptedBot:  # FAKE: control-flow tests of run_eval only; has no check(), so claims are pending
     def __init__(self, replies: dict[str, Answer]):
-        from bot.config import Config
+        from factbot.core.config import Config
 
         text = (ROOT / "corpus" / DOC).read_text(encoding="utf-8")
         self.config = Config(corpus_dir=ROOT / "corpus")
@@ -394,8 +394,8 @@ def test_run_eval_scores_lists_failures_and_reports_claims_as_pending(tmp_path):
 # The real model ------------------------------------------------------------------------------
 @pytest.mark.model
 def test_run_eval_on_the_real_model(tmp_path):
-    from bot.config import Config
-    from bot.pipeline import FactBot
+    from factbot.core.config import Config
+    from factbot.pipeline.factbot import FactBot
 
     bot = FactBot(Config.from_env(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus"))
     report = run_eval(ids=["q02", "u13", "c05"], bot=bot, progress=False, out_dir=tmp_path / "reports")

@@ -8,7 +8,7 @@ import logging
 import pytest
 from conftest import BRIDGE, CORPUS, HTML, KELLOGG_DOC, OBSERVATORY, ORCHARD, forget_chroma_client, write
 
-from index.ingest import doc_id_for
+from factbot.index.ingest import doc_id_for
 
 
 @pytest.fixture
@@ -220,7 +220,7 @@ def test_bad_file_added_later_loses_nothing_stored(make_bot, corpus, name, data,
 
 
 def test_missing_and_empty_corpus_folders_are_bad_input(make_bot, corpus, tmp_path):
-    from bot.errors import BadInput
+    from factbot.core.errors import BadInput
 
     bot = make_bot(corpus)
     count = bot.ingest(progress=False).chunk_count
@@ -238,7 +238,7 @@ def test_missing_and_empty_corpus_folders_are_bad_input(make_bot, corpus, tmp_pa
 # Interrupted ingest ---------------------------------------------------------------------------
 def test_orphan_chunks_are_invisible_and_purged_next_run(make_bot, corpus, embedder):
     """Chunks written for a document whose record was never committed (a crash in between)."""
-    from bot.types import Chunk
+    from factbot.core.types import Chunk
 
     bot = make_bot(corpus)
     bot.ingest(progress=False)
@@ -321,8 +321,8 @@ def test_failed_update_in_a_running_bot_shows_no_half_document(make_bot, corpus,
 
 
 def test_rebuild_removes_only_the_index(make_bot, corpus, tmp_path):
-    from bot.config import Config
-    from index.store import rebuild_data_dir
+    from factbot.core.config import Config
+    from factbot.index.store import rebuild_data_dir
 
     data = tmp_path / "data"
     bot = make_bot(corpus, data_dir=data)

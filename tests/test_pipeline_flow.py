@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import pytest
 from conftest import CORPUS, KELLOGG_DOC, base_config
 
-from bot.errors import IndexMissing
-from bot.pipeline import FactBot
-from bot.types import Done, EvidenceReady, Token
+from factbot.core.errors import IndexMissing
+from factbot.pipeline.factbot import FactBot
+from factbot.core.types import Done, EvidenceReady, Token
 
 KELLOGG_Q = "What did Kellogg clarify?"
 ZONES_LINE = "“In discussions of partitioning, I was referencing zones of responsibility for allied forces—no U.S. troops involved.”"

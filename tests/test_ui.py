@@ -14,10 +14,10 @@ from ui_harness import (
     KELLOGG_DOC, ScriptedModel, answered_question, card_sources, free_port, last_html, make_config, running_app,
 )  # fmt: skip
 
-from bot import ui_render as R
-from bot.errors import BadInput, FactbotError
-from bot.followup import standalone_question
-from bot.types import Answer, Citation, Document, Evidence, Label, Verdict
+from factbot.app import ui_render as R
+from factbot.core.errors import BadInput, FactbotError
+from factbot.app.followup import standalone_question
+from factbot.core.types import Answer, Citation, Document, Evidence, Label, Verdict
 
 # Follow-ups ----------------------------------------------------------------------------------
 FOLLOWUPS = [
@@ -124,7 +124,7 @@ def test_library_and_upload_report():
 # The app, with a scripted model ----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def fake_bot(tmp_path_factory, embedder):
-    from bot.pipeline import FactBot
+    from factbot.pipeline.factbot import FactBot
 
     config = make_config(tmp_path_factory.mktemp("ui-fake"), check_mode="code", max_file_bytes=20_000)
     bot = FactBot(config, embedder=embedder, model=ScriptedModel())
@@ -200,7 +200,7 @@ def test_concurrent_questions_get_their_own_sources(client):
 
 
 def test_claim_check_view(client):
-    from bot.ui import has_claim_checks
+    from factbot.app.ui import has_claim_checks
 
     if not has_claim_checks():
         pytest.skip("FactBot.check is not there yet: the view is absent")
@@ -249,8 +249,8 @@ def test_login_when_auth_is_set(fake_bot):
 
 
 def test_serve_options():
-    from bot.cli import build_parser
-    from bot.ui import parse_auth
+    from factbot.app.cli import build_parser
+    from factbot.app.ui import parse_auth
 
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port, args.auth) == (None, None, None)  # -> Config: 127.0.0.1:7860, no login
@@ -263,7 +263,7 @@ def test_serve_options():
 
 
 def test_busy_port_is_reported(fake_bot):
-    from bot.ui import build_app, launch
+    from factbot.app.ui import build_app, launch
 
     with socket.socket() as s:
         port = free_port()
@@ -278,7 +278,7 @@ def test_busy_port_is_reported(fake_bot):
 def model_client(tmp_path_factory, embedder):
     from gradio_client import Client
 
-    from bot.pipeline import FactBot
+    from factbot.pipeline.factbot import FactBot
 
     bot = FactBot(make_config(tmp_path_factory.mktemp("ui-model")), embedder=embedder)
     bot.ingest(progress=False)
@@ -301,7 +301,7 @@ def test_three_concurrent_questions_real_model(model_client):
 
 @pytest.mark.model
 def test_claim_check_real_model(model_client):
-    from bot.ui import has_claim_checks
+    from factbot.app.ui import has_claim_checks
 
     if not has_claim_checks():
         pytest.skip("FactBot.check is not there yet: the view is absent")

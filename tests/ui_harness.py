@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
-from bot.config import PROJECT_ROOT, Config
+from factbot.core.config import Config, resource
 
-CORPUS = PROJECT_ROOT / "corpus"
+CORPUS = resource("corpus")
 KELLOGG_DOC = "004_71cfdc51eac5ef26.txt"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -63,7 +63,7 @@ def make_config(data_dir: Path, *, all_env: bool = False, **changes) -> Config:
 @contextmanager
 def running_app(config: Config, bot=None):
     """Yield the URL of the app serving `bot` (default: the real FactBot for config)."""
-    from bot.ui import build_app, launch, make_bot
+    from factbot.app.ui import build_app, launch, make_bot
 
     bot = bot or make_bot(config)
     app = build_app(bot)

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import gradio as gr
 
-from bot import ui_render as R
-from bot.config import Config
-from bot.errors import BadInput, FactbotError
-from bot.followup import standalone_question
-from bot.types import Done, EvidenceReady, Token
-from index.ingest import SUFFIXES, Unreadable, load_document, read_source
-from index.sentences import sentence_spans
+from factbot.app import ui_render as R
+from factbot.core.config import Config, offline_env
+from factbot.core.errors import BadInput, FactbotError
+from factbot.app.followup import standalone_question
+from factbot.core.types import Done, EvidenceReady, Token
+from factbot.index.ingest import SUFFIXES, Unreadable, load_document, read_source
+from factbot.text.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ def uploads_dir(config: Config) -> Path:
 
 # The app --------------------------------------------------------------------------------------
 def has_claim_checks() -> bool:
-    from bot.pipeline import FactBot
+    from factbot.pipeline.factbot import FactBot
 
     return hasattr(FactBot, "check") and hasattr(FactBot, "check_text")
 
@@ -281,6 +281,7 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 
 def launch(app: gr.Blocks, config: Config, *, block: bool = True) -> str:
     """Start the server and return its local URL; with block, serve until interrupted."""
+    offline_env()  # no Gradio analytics
     auth = parse_auth(config.ui_auth)
     if config.ui_host not in LOOPBACK and not auth:
         print(f"factbot: warning: serving on {config.ui_host} without --auth: anyone who can reach it can use it.",
@@ -308,7 +309,7 @@ def launch(app: gr.Blocks, config: Config, *, block: bool = True) -> str:
 
 def make_bot(config: Config):
     """The FactBot for the UI, with the configured corpus synced into its index first."""
-    from bot.pipeline import FactBot
+    from factbot.pipeline.factbot import FactBot
 
     bot = FactBot(config)
     try:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.textmatch import content_stems, overlap
-from bot.types import Evidence, Passage
-from index.sentences import is_heading, sentence_spans
+from factbot.text.matching import content_stems, overlap
+from factbot.core.types import Evidence, Passage
+from factbot.text.sentences import is_heading, sentence_spans
 
 LEXICAL_WEIGHT = 0.35  # question words found in the sentence, next to embedding similarity
 NEIGHBOUR_SHARE = 0.75  # a neighbour scoring this share of its seed joins the window

@@ -7,9 +7,9 @@ import threading
 
 import numpy as np
 
-from bot.textmatch import content_stems, stem_in
-from bot.types import Chunk, Passage
-from index.store import DocRecord, Store
+from factbot.text.matching import content_stems, stem_in
+from factbot.core.types import Chunk, Passage
+from factbot.index.store import DocRecord, Store
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 

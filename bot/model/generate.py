@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.llm import ModelHandle
-from bot.prompts import load_prompt
-from bot.types import Evidence
+from factbot.model.llm import ModelHandle
+from factbot.model.prompts import load_prompt
+from factbot.core.types import Evidence
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 import string
 
-from bot.config import PROJECT_ROOT
+from factbot.core.config import resource
 
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+PROMPTS_DIR = resource("prompts")
 
 
 @functools.cache

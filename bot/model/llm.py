@@ -11,8 +11,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import Config
-from bot.errors import ModelUnavailable
+from factbot.core.config import Config
+from factbot.core.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from bot.types import Answer, IndexReport, Verdict
+from factbot.core.types import Answer, IndexReport, Verdict
 
 
 def answer_text(a: Answer) -> str:

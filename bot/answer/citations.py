@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.textmatch import content_stems, missing_names, normalize, numbers, overlap
-from bot.types import Citation, Evidence
-from index.sentences import sentence_spans
+from factbot.text.matching import content_stems, missing_names, normalize, numbers, overlap
+from factbot.core.types import Citation, Evidence
+from factbot.text.sentences import sentence_spans
 
 # Similarity of each text in a to each text in b, as a matrix (embedding cosine in production).
 Similarity = Callable[[list[str], list[str]], np.ndarray]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from bot.errors import BadInput
+import platformdirs
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from factbot.core.errors import BadInput
 
-# Offline everywhere: no hub look-ups, no telemetry.
+# Offline everywhere: no hub look-ups, no telemetry. Set by offline_env() where a library that
+# reads them is about to load (embedder, Chroma, Gradio), not at import.
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
@@ -19,19 +21,32 @@ OFFLINE_ENV = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "TOKENIZERS_PARALLELISM": "false",
 }
-for _k, _v in OFFLINE_ENV.items():
-    os.environ.setdefault(_k, _v)
+
+
+def offline_env() -> None:
+    """Set the offline variables (a value the user set wins)."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def resource(package: str) -> Path:
+    """A data folder shipped inside the package ("prompts", "corpus", "evals"), in a checkout or installed."""
+    return Path(str(importlib.resources.files(f"factbot.{package}")))
 
 
 def _default_cache() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "factbot"
+    return Path(platformdirs.user_cache_dir("factbot"))
+
+
+def _default_data() -> Path:
+    return Path(platformdirs.user_data_dir("factbot"))
 
 
 @dataclass(frozen=True)
 class Config:
     # Corpus and index
-    corpus_dir: Path = PROJECT_ROOT / "corpus"
-    data_dir: Path = PROJECT_ROOT / ".factbot"  # Chroma persistence (embedded mode)
+    corpus_dir: Path = field(default_factory=lambda: resource("corpus"))  # the bundled articles
+    data_dir: Path = field(default_factory=_default_data)  # Chroma persistence (embedded mode)
     chroma_host: str | None = None  # set to use a Chroma server (HttpClient) instead
     chroma_port: int = 8000
     collection: str = "factbot"  # prefix of the Chroma collection names

@@ -7,26 +7,26 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.config import Config
-from bot.errors import BadInput, FactbotError
+from factbot.core.config import Config, offline_env
+from factbot.core.errors import BadInput, FactbotError
 
 
 def _bot(args):
-    from bot.pipeline import FactBot
+    from factbot.pipeline.factbot import FactBot
 
     return FactBot(Config.from_env(), corpus=getattr(args, "corpus", None), auto_ingest=not args.no_sync)
 
 
 def _validate(text: str, what: str) -> None:
-    from bot.pipeline import validate_text
+    from factbot.pipeline.factbot import validate_text
 
     validate_text(text, what, Config.from_env().max_question_chars)
 
 
 def cmd_ingest(args) -> int:
-    from bot.pipeline import FactBot
-    from bot.render import report_text
-    from index.store import rebuild_data_dir
+    from factbot.pipeline.factbot import FactBot
+    from factbot.app.render import report_text
+    from factbot.index.store import rebuild_data_dir
 
     config = Config.from_env()
     if args.rebuild:
@@ -37,7 +37,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from bot.render import answer_text, to_json
+    from factbot.app.render import answer_text, to_json
 
     _validate(args.question, "question")  # before loading anything
     a = _bot(args).answer(args.question)
@@ -46,7 +46,7 @@ def cmd_ask(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from bot.render import to_json, verdict_text
+    from factbot.app.render import to_json, verdict_text
 
     _validate(args.claim, "text" if args.text else "claim")
     bot = _bot(args)
@@ -60,14 +60,15 @@ def cmd_check(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from evals.report import summary_text
-    from evals.run import REPORTS_DIR, run_eval
+    from factbot.evals.report import summary_text
+    from factbot.evals.cases import DEFAULT_ITEMS
+    from factbot.evals.run import run_eval
 
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
     report = run_eval(
-        args.items, subset=args.subset, corpus=args.corpus, baseline=args.baseline, progress=not args.json,
+        args.items or DEFAULT_ITEMS, subset=args.subset, corpus=args.corpus, baseline=args.baseline, progress=not args.json,
         ids=split(args.ids), kinds=split(args.kinds), baseline_subset=args.baseline_subset,
-        out_dir=args.out or REPORTS_DIR,
+        out_dir=args.out or Config.from_env().data_dir / "reports",
     )  # fmt: skip
     if args.json:
         import json
@@ -80,7 +81,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from bot.ui import serve
+    from factbot.app.ui import serve
 
     serve(Config.from_env(ui_host=args.host, ui_port=args.port, ui_auth=args.auth))
     return 0
@@ -112,15 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sync", action="store_true", help="use the index as it is; do not sync the corpus first")
 
     p = sub.add_parser("eval", help="score answers against evals/cases.jsonl; write JSON and Markdown reports")
-    p.add_argument("--items", type=Path, default=Path(__file__).resolve().parents[1] / "evals" / "cases.jsonl",
-                   help="item file (.jsonl; default: evals/cases.jsonl)")  # fmt: skip
+    p.add_argument("--items", type=Path, help="item file (.jsonl; default: the bundled evals/cases.jsonl)")
     p.add_argument("--subset", type=int, help="run N items spread over the kinds")
     p.add_argument("--ids", help="comma-separated item ids, e.g. q01,u03")
     p.add_argument("--kinds", help="comma-separated kinds: question, unanswerable, claim")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: the configured one)")
     p.add_argument("--baseline", action="store_true", help="also run stock llama-index CitationQueryEngine (slow)")
     p.add_argument("--baseline-subset", type=int, help="run the baseline on N of the items only")
-    p.add_argument("--out", type=Path, help="report folder (default: evals/reports/)")
+    p.add_argument("--out", type=Path, help="report folder (default: reports/ in the data dir)")
     p.add_argument("--gate", action="store_true", help="exit 1 when a threshold in evals/thresholds.json fails")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -134,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    offline_env()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         return COMMANDS[args.command](args)

@@ -9,20 +9,22 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import citations, claims, generate
-from bot.config import Config
-from bot.errors import BadInput, IndexMissing
-from bot.evidence import score_sentences, select_evidence, split_passages
-from bot.llm import ModelHandle, get_model
-from bot.retrieve import HybridRetriever, shortlist
-from bot.scope import out_of_scope
-from bot.types import (
+from factbot.answer import citations
+from factbot.claims import verdict as claims
+from factbot.model import generate
+from factbot.core.config import Config
+from factbot.core.errors import BadInput, IndexMissing
+from factbot.answer.evidence import score_sentences, select_evidence, split_passages
+from factbot.model.llm import ModelHandle, get_model
+from factbot.answer.retrieve import HybridRetriever, shortlist
+from factbot.answer.scope import out_of_scope
+from factbot.core.types import (
     Answer, Citation, Done, Event, Evidence, EvidenceReady, IndexReport, Label, Timings, Token, Verdict,
 )  # fmt: skip
-from index.sentences import is_heading, sentence_spans
-from index.build import build_index
-from index.embed import Embedder
-from index.store import Store
+from factbot.text.sentences import is_heading, sentence_spans
+from factbot.index.build import build_index
+from factbot.index.embed import Embedder
+from factbot.index.store import Store
 
 ABSTAIN_DECLINED = "The articles do not say. The closest passages are listed for you to judge."
 ABSTAIN_UNSUPPORTED = (

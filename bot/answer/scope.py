@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.textmatch import content_stems, name_groups, numbers, stem_in, unmatched_names
-from bot.types import Evidence
+from factbot.text.matching import content_stems, name_groups, numbers, stem_in, unmatched_names
+from factbot.core.types import Evidence
 
 RARE_SHARE = 0.2  # a name found in more than this share of chunks is the corpus topic, not an anchor
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.textmatch import _stemmer, content_stems, missing_names, names, normalize, numbers, words
+from factbot.text.matching import _stemmer, content_stems, missing_names, names, normalize, numbers, words
 
 # Opposites, as stems; either side in the claim and the other in the source is a contradiction.
 OPPOSITES = [

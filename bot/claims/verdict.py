@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.claim_signals import Signals, compare, with_context_names
-from bot.generate import Prompt, format_sources
-from bot.prompts import load_prompt
-from bot.types import Citation, Evidence, Label
+from factbot.claims.signals import Signals, compare, with_context_names
+from factbot.model.generate import Prompt, format_sources
+from factbot.model.prompts import load_prompt
+from factbot.core.types import Citation, Evidence, Label
 
 _LABEL = re.compile(r"\b(SUPPORTED|REFUTED|NOT[_ ]ENOUGH[_ ]INFO|CONFLICTING)\b(?:\s*\[(\d+)\])?", re.I)
 _CLAIM_QUESTION = re.compile(
@@ -53,7 +53,7 @@ def is_question(text: str) -> bool:
 
 def is_checkworthy(sentence: str) -> bool:
     """A statement naming someone or something, or giving a number: worth checking."""
-    from bot.textmatch import names, numbers
+    from factbot.text.matching import names, numbers
 
     return bool(names(sentence) or numbers(sentence))
 
@@ -76,7 +76,7 @@ def parse_label(raw: str, given: set[int]) -> tuple[Label | None, int | None]:
 
 def align(claim: str, evidence: list[Evidence], sims: np.ndarray) -> list[Aligned]:
     """Every sentence of the evidence, scored for how closely it speaks to the claim."""
-    from bot.citations import support
+    from factbot.answer.citations import support
 
     out = []
     k = 0

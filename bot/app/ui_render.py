@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 
-from bot.types import Answer, Citation, Document, Evidence, Label, Verdict
+from factbot.core.types import Answer, Citation, Document, Evidence, Label, Verdict
 
 MAX_CONTEXT = 320  # characters of paragraph kept on each side of a quote
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")

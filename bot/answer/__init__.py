@@ -1,0 +1,1 @@
+"""Answering a question: retrieve -> select evidence -> scope check -> generate -> verify citations."""

@@ -1,0 +1,1 @@
+"""Presentation: the command line, the web UI and their rendering."""

@@ -1,0 +1,1 @@
+"""FactBot: conducts the stages for one corpus, one index and one model."""

@@ -1,0 +1,1 @@
+"""Text knowledge in one home: sentence spans, word/number/name matching, [n] citation markers."""

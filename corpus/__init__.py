@@ -1,0 +1,1 @@
+"""The bundled news articles, shipped with the package as data (the default corpus)."""

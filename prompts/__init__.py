@@ -1,0 +1,1 @@
+"""Prompt files (*.md) the model sees, shipped with the package as data."""
