@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from factbot.core.config import Config, resource
+from factbot.core.config import CheckMode, Config, resource
 from factbot.core.errors import BadInput
 from factbot.model.prompts import PROMPTS_DIR, load_prompt, placeholders
 
@@ -54,12 +54,22 @@ def test_environment_overrides_defaults():
 
 
 def test_every_field_can_be_set_from_the_environment():
-    samples = {int: "7", float: "0.5", Path: "/x/y", str: "value"}
+    samples = {int: "7", float: "0.5", Path: "/x/y", str: "value", CheckMode: "code"}
     for f in fields(Config):
-        kind = next((t for name, t in [("Path", Path), ("int", int), ("float", float)] if f.type.startswith(name)), str)
+        kinds = [("Path", Path), ("int", int), ("float", float), ("CheckMode", CheckMode)]
+        kind = next((t for name, t in kinds if f.type.startswith(name)), str)
         c = Config.from_env(env={f"FACTBOT_{f.name.upper()}": samples[kind]})
         expected = Path(samples[kind]) if kind is Path else kind(samples[kind])
         assert getattr(c, f.name) == expected, f.name
+
+
+def test_check_mode_is_an_enum_and_a_typo_is_an_error():
+    assert Config().check_mode is CheckMode.CODE_AND_MODEL
+    assert Config.from_env(env={"FACTBOT_CHECK_MODE": "model"}).check_mode is CheckMode.MODEL
+    with pytest.raises(BadInput, match="code\\+model, code, model"):
+        Config.from_env(env={"FACTBOT_CHECK_MODE": "code+modle"})
+    with pytest.raises(BadInput):
+        Config(check_mode="fast")
 
 
 def test_empty_variable_means_default():

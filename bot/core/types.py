@@ -7,6 +7,32 @@ from enum import StrEnum
 from pathlib import Path
 
 
+class Label(StrEnum):
+    SUPPORTED = "SUPPORTED"
+    REFUTED = "REFUTED"
+    NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
+    CONFLICTING = "CONFLICTING"
+
+
+class Stance(StrEnum):
+    """What a quoted sentence does to the claim it is shown for."""
+
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    RELATED = "related"  # on the claim's topic, deciding nothing
+
+
+class AbstainReason(StrEnum):
+    """Why an Answer says the articles do not answer."""
+
+    NO_RELEVANT_PASSAGES = "no_relevant_passages"  # best evidence under min_relevance (no model call)
+    UNKNOWN_ENTITY = "unknown_entity"  # the question names someone no relevant passage mentions
+    NOT_TOGETHER = "not_together"  # its rare names and numbers never meet in one passage
+    MODEL_DECLINED = "model_declined"  # the model replied that the sources do not say
+    UNSUPPORTED = "unsupported"  # no sentence of the reply survived the citation check
+    CLAIM_NOT_ENOUGH_INFO = "claim_not_enough_info"  # a claim question the articles do not decide
+
+
 @dataclass(frozen=True)
 class Document:
     id: str  # stable: derived from the resolved source path
@@ -63,7 +89,7 @@ class Citation:
     start: int
     end: int
     score: float  # how strongly the quote supports what cites it
-    stance: str = "supports"  # for claim checks: "supports" or "refutes"
+    stance: Stance = Stance.SUPPORTS  # for claim checks: what the quote does to the claim
 
 
 @dataclass(frozen=True)
@@ -84,18 +110,11 @@ class Answer:
     evidence: tuple[Evidence, ...] = ()  # what the model was shown
     dropped: tuple[str, ...] = ()  # what verification removed, and why
     timings: Timings = field(default_factory=Timings)
-    reason: str = ""  # why it abstained: "no_relevant_passages", "model_declined", "unsupported"
+    reason: AbstainReason | None = None  # why it abstained; None when it answered
     verdict: Verdict | None = None  # set when the question was a claim to check ("Is it true that...?")
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-class Label(StrEnum):
-    SUPPORTED = "SUPPORTED"
-    REFUTED = "REFUTED"
-    NOT_ENOUGH_INFO = "NOT_ENOUGH_INFO"
-    CONFLICTING = "CONFLICTING"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import functools
 import string
 
 from factbot.core.config import resource
+from factbot.core.types import Evidence
 
 PROMPTS_DIR = resource("prompts")
 
@@ -25,3 +26,8 @@ def load_prompt(name: str, **values: str) -> str:
     if set(values) != expected:
         raise KeyError(f"prompt {name!r} takes {sorted(expected)}, got {sorted(values)}")
     return _template(name).substitute(values)
+
+
+def format_sources(evidence: list[Evidence]) -> str:
+    """The numbered passages as the model sees them: "[n] text", one a line."""
+    return "\n".join(f"[{e.n}] {' '.join(e.text.split())}" for e in evidence)

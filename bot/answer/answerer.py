@@ -1,0 +1,84 @@
+"""The answer path after retrieval: scope check -> generate -> verify citations -> Answer.
+
+Yields the same events FactBot.stream() gives its callers: EvidenceReady before the model starts,
+the reply's Tokens, then Done with the checked Answer (or an abstention)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from factbot.answer import citations
+from factbot.answer.find import Found
+from factbot.answer.generate import answer_prompt
+from factbot.answer.scope import out_of_scope
+from factbot.core.config import Config
+from factbot.core.types import AbstainReason, Answer, Done, Event, Evidence, EvidenceReady, Timings, Token
+from factbot.model.generate import stream_reply
+from factbot.model.llm import ModelHandle
+
+ABSTAIN_DECLINED = "The articles do not say. The closest passages are listed for you to judge."
+ABSTAIN_UNSUPPORTED = (
+    "The articles do not clearly answer this: the draft answer was not backed by the passages. "
+    "The closest passages are listed for you to judge."
+)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """When the question arrived and when retrieval was done (time.perf_counter)."""
+
+    start: float
+    retrieved: float
+
+    def timings(self, generated: float | None = None, first_token: float | None = None) -> Timings:
+        return Timings(
+            retrieve_s=self.retrieved - self.start,
+            generate_s=(generated - self.retrieved) if generated else 0.0,
+            first_token_s=(first_token - self.start) if first_token else None,
+            total_s=time.perf_counter() - self.start,
+        )
+
+
+def abstention(question: str, evidence: list[Evidence], message: str, reason: AbstainReason, timings: Timings,
+               raw: str = "", dropped: tuple[str, ...] = ()) -> Answer:  # fmt: skip
+    return Answer(question=question, text=message, citations=(), abstained=True, raw_text=raw,
+                  evidence=tuple(evidence), dropped=dropped, timings=timings, reason=reason)  # fmt: skip
+
+
+def stream_answer(
+    question: str,
+    found: Found,
+    clock: Clock,
+    model: Callable[[], ModelHandle],
+    similarity: Callable,
+    chunk_share: Callable[[str], float],
+    config: Config,
+) -> Iterator[Event]:
+    """Abstain before the model when the evidence cannot answer; else stream the reply and check it."""
+    evidence = found.evidence
+    scope = out_of_scope(question, evidence, found.relevance, config.min_relevance, chunk_share)
+    yield EvidenceReady(tuple(evidence), will_abstain=scope is not None)
+    if scope:
+        yield Done(abstention(question, evidence, scope.message, scope.reason, clock.timings()))
+        return
+    raw, first = "", None
+    for delta in stream_reply(model(), answer_prompt(question, evidence)):
+        first = first or time.perf_counter()
+        raw += delta
+        yield Token(delta)
+    generated = time.perf_counter()
+    checked = citations.complete_quotations(
+        citations.check_reply(raw, evidence, similarity, config.min_support, question), evidence
+    )
+    timings = clock.timings(generated, first)
+    if checked.declined or not checked.citations:
+        message, reason = (
+            (ABSTAIN_DECLINED, AbstainReason.MODEL_DECLINED) if checked.declined
+            else (ABSTAIN_UNSUPPORTED, AbstainReason.UNSUPPORTED)
+        )  # fmt: skip
+        yield Done(abstention(question, evidence, message, reason, timings, raw, checked.dropped))
+        return
+    yield Done(Answer(question=question, text=checked.text, citations=checked.citations, abstained=False,
+                      raw_text=raw, evidence=tuple(evidence), dropped=checked.dropped, timings=timings))  # fmt: skip

@@ -1,0 +1,43 @@
+"""Question -> the numbered Evidence shown to the model, and how relevant the best of it is.
+
+Retrieval gives chunks; evidence is chosen at sentence level, so the sentences of the shortlisted
+chunks are embedded and scored against the question here."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from factbot.answer.evidence import score_sentences, select_evidence, split_passages
+from factbot.answer.retrieve import HybridRetriever, shortlist
+from factbot.core.config import Config
+from factbot.core.types import Evidence
+from factbot.index.embed import Embedder
+
+
+class Found(NamedTuple):
+    evidence: list[Evidence]
+    relevance: float  # the best sentence's score; under Config.min_relevance nothing is relevant
+
+
+class EvidenceFinder:
+    def __init__(self, retriever: HybridRetriever, embedder: Embedder, config: Config):
+        self.retriever = retriever
+        self.embedder = embedder
+        self.config = config
+
+    def find(self, question: str) -> Found:
+        q_vec = self.embedder.embed_one(question)
+        passages = shortlist(self.retriever.retrieve(question, q_vec), self.config.shortlist_k)
+        sentences = split_passages(passages)
+        if not sentences:
+            return Found([], 0.0)
+        s_vecs = self.embedder.embed([s.text for s in sentences])
+        scores = score_sentences(question, sentences, q_vec, s_vecs)
+        evidence = select_evidence(passages, sentences, scores, s_vecs @ q_vec, self.config.evidence_k)
+        return Found(evidence, float(scores.max()))
+
+    def similarity(self, a: list[str], b: list[str]) -> np.ndarray:
+        """Cosine similarity of every text in a with every text in b."""
+        return self.embedder.embed(a) @ self.embedder.embed(b).T
