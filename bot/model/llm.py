@@ -8,7 +8,7 @@ import importlib.util
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from factbot.core.config import Config
@@ -140,16 +140,33 @@ class ModelHandle:
         self.lock = threading.Lock()
 
 
-_handles: dict[tuple, ModelHandle] = {}
+@dataclass(frozen=True)
+class ModelSettings:
+    """The Config fields a model handle depends on: two configs that agree on them share one model."""
+
+    model_path: Path | None
+    model_cache: Path
+    llm_endpoint: str | None
+    llm_model: str
+    llm_api_key: str
+    threads: int
+    n_ctx: int
+    max_tokens: int
+    temperature: float
+    request_timeout: float
+
+    @classmethod
+    def of(cls, config: Config) -> "ModelSettings":
+        return cls(**{f.name: getattr(config, f.name) for f in fields(cls)})
+
+
+_handles: dict[ModelSettings, ModelHandle] = {}
 _handles_lock = threading.Lock()
 
 
 def get_model(config: Config) -> ModelHandle:
     """The lazily created model handle for this model configuration (one per process)."""
-    key = (
-        str(config.model_path), str(config.model_cache), config.llm_endpoint, config.llm_model, config.llm_api_key,
-        config.threads, config.n_ctx, config.max_tokens, config.temperature, config.request_timeout,
-    )  # fmt: skip
+    key = ModelSettings.of(config)
     with _handles_lock:
         if key not in _handles:
             _handles[key] = ModelHandle(config)
