@@ -12,13 +12,15 @@ import numpy as np
 from factbot.answer.evidence import score_sentences, select_evidence, split_passages
 from factbot.answer.retrieve import HybridRetriever, shortlist
 from factbot.core.config import Config
-from factbot.core.types import Evidence
+from factbot.core.types import Evidence, Passage
 from factbot.index.embed import Embedder
 
 
 class Found(NamedTuple):
     evidence: list[Evidence]
     relevance: float  # the best sentence's score; under Config.min_relevance nothing is relevant
+    candidates: tuple[Passage, ...] = ()  # every passage the retrievers returned, fused order
+    shortlisted: tuple[Passage, ...] = ()  # those whose sentences were scored
 
 
 class EvidenceFinder:
@@ -29,14 +31,15 @@ class EvidenceFinder:
 
     def find(self, question: str) -> Found:
         q_vec = self.embedder.embed_one(question)
-        passages = shortlist(self.retriever.retrieve(question, q_vec), self.config.shortlist_k)
+        candidates = self.retriever.retrieve(question, q_vec)
+        passages = shortlist(candidates, self.config.shortlist_k)
         sentences = split_passages(passages)
         if not sentences:
-            return Found([], 0.0)
+            return Found([], 0.0, tuple(candidates), tuple(passages))
         s_vecs = self.embedder.embed([s.text for s in sentences])
         scores = score_sentences(question, sentences, q_vec, s_vecs)
         evidence = select_evidence(passages, sentences, scores, s_vecs @ q_vec, self.config.evidence_k)
-        return Found(evidence, float(scores.max()))
+        return Found(evidence, float(scores.max()), tuple(candidates), tuple(passages))
 
     def similarity(self, a: list[str], b: list[str]) -> np.ndarray:
         """Cosine similarity of every text in a with every text in b."""
