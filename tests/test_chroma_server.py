@@ -78,7 +78,8 @@ def test_ingest_and_retrieve_through_the_server(server_bot, chroma_server, embed
     assert server_bot.store.location == f"chroma server {chroma_server[0]}:{chroma_server[1]}"
     assert not server_bot.config.data_dir.exists(), "server mode writes nothing locally"
 
-    evidence, relevance = server_bot.find_evidence(KELLOGG_Q)
+    found = server_bot.find_evidence(KELLOGG_Q)
+    evidence, relevance = found.evidence, found.relevance
     assert relevance > server_bot.config.min_relevance
     top = evidence[0]
     assert top.source.endswith(KELLOGG_DOC)

@@ -106,7 +106,8 @@ def test_retrieval_finds_the_kellogg_paragraph(make_bot):
     assert passages[0].source.endswith(KELLOGG_DOC)
     assert "resiliency force" in passages[0].chunk.text
     assert passages == sorted(passages, key=lambda p: -p.score)
-    evidence, relevance = bot.find_evidence(question)
+    found = bot.find_evidence(question)
+    evidence, relevance = found.evidence, found.relevance
     assert relevance > bot.config.min_relevance
     assert 1 <= len(evidence) <= bot.config.evidence_k
     assert [e.n for e in evidence] == list(range(1, len(evidence) + 1))
@@ -256,7 +257,7 @@ def test_orphan_chunks_are_invisible_and_purged_next_run(make_bot, corpus, embed
 
     question = "Which observatory at Osprey Ridge spotted a comet?"
     assert all(p.chunk.doc_id != half_id for p in bot.retriever.retrieve(question, embedder.embed_one(question)))
-    evidence, _ = bot.find_evidence(question)
+    evidence = bot.find_evidence(question).evidence
     assert all(e.doc_id != half_id for e in evidence)
 
     report = bot.ingest(progress=False)

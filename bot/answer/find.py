@@ -5,7 +5,7 @@ chunks are embedded and scored against the question here."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,7 +16,8 @@ from factbot.core.types import Evidence, Passage
 from factbot.index.embed import Embedder
 
 
-class Found(NamedTuple):
+@dataclass(frozen=True)
+class Found:
     evidence: list[Evidence]
     relevance: float  # the best sentence's score; under Config.min_relevance nothing is relevant
     candidates: tuple[Passage, ...] = ()  # every passage the retrievers returned, fused order
