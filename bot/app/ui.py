@@ -289,7 +289,7 @@ def launch(app: gr.Blocks, config: Config, *, block: bool = True) -> str:
     app.queue(default_concurrency_limit=CHAT_CONCURRENCY, max_size=64)
     try:
         _, url, _ = app.launch(
-            server_name=config.ui_host, server_port=config.ui_port, auth=auth, share=False, theme=THEME, css=R.CSS,
+            server_name=config.ui_host, server_port=config.ui_port, auth=auth, share=False, theme=THEME, css=R.css(),
             prevent_thread_lock=True, quiet=True, show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
             enable_monitoring=False, max_file_size=10 * config.max_file_bytes, footer_links=["api", "settings"],
             auth_message="Sign in to factbot.",
