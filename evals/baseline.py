@@ -20,10 +20,10 @@ from factbot.model.llm import get_model
 from factbot.evals.metrics import Cited, Reply, locate
 from factbot.index.embed import model_path
 from factbot.index.ingest import Unreadable, find_files, load_document, read_source
+from factbot.text.markers import cited_numbers, has_markers
 
 # "Source 2", "[Source 2]", "(Source 2)", "Sources 1 and 2" -> canonical [n] markers
 _SOURCE_REF = re.compile(r"\s*[\[(]?\bSources?\s+(\d+(?:\s*(?:,|and|&)\s*\d+)*)[\])]?", re.IGNORECASE)
-_MARKERS = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _DECLINE = re.compile(
     r"none of the (?:provided )?sources|(?:sources?|context|passages?|articles?|information)"
     r"(?: provided)? (?:do(?:es)? not|don't|doesn't|did not) (?:contain|mention|provide|say|include|specify|"
@@ -50,7 +50,7 @@ def declines(text: str) -> bool:
     if not text:
         return True
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    return bool(_DECLINE.search(first)) or (bool(_DECLINE.search(text)) and not _MARKERS.search(text))
+    return bool(_DECLINE.search(first)) or (bool(_DECLINE.search(text)) and not has_markers(text))
 
 
 def _find(chunk: str, doc_text: str) -> tuple[int, int] | None:
@@ -96,7 +96,7 @@ class Baseline:
         shown = tuple(c.span for c in sources if c.span)
         if declines(text):
             return Reply(text=text, abstained=True, latency_s=latency, reason="declined", shown=shown)
-        numbers = dict.fromkeys(int(n) for m in _MARKERS.finditer(text) for n in re.findall(r"\d+", m.group(1)))
+        numbers = dict.fromkeys(cited_numbers(text))
         cited = tuple(sources[n - 1] if 1 <= n <= len(sources) else Cited(n, "", -1, -1, "") for n in numbers)
         return Reply(text=text, abstained=False, citations=cited, latency_s=latency, shown=shown)
 

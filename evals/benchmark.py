@@ -30,17 +30,13 @@ OFF_TOPIC = ["What is the capital of Australia?", "How do I bake sourdough bread
 CLAIMS = ["John Healey called the coalition's plans unclear.", "Peskov said the summit would happen right away."]
 
 
-def _p(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
-
-
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run(questions: int, threads: int | None) -> dict:
     from factbot.core.config import Config
+    from factbot.evals.metrics import percentile
     from factbot.pipeline.factbot import FactBot
 
     config = Config.from_env()
@@ -69,7 +65,7 @@ def run(questions: int, threads: int | None) -> dict:
                 bot.find_evidence(q)
                 evidence.append(time.perf_counter() - t)
         out["retrieval_ms_median"] = 1000 * statistics.median(retrieval)
-        out["retrieval_ms_p95"] = 1000 * _p(retrieval, 0.95)
+        out["retrieval_ms_p95"] = 1000 * percentile(retrieval, 95)
         out["evidence_ms_median"] = 1000 * statistics.median(evidence)
 
         abstain = []
@@ -90,7 +86,7 @@ def run(questions: int, threads: int | None) -> dict:
             if a.timings.first_token_s:
                 firsts.append(a.timings.first_token_s)
         out["answer_s_median"] = statistics.median(totals)
-        out["answer_s_p95"] = _p(totals, 0.95)
+        out["answer_s_p95"] = percentile(totals, 95)
         out["first_token_s_median"] = statistics.median(firsts) if firsts else None
         out["answered"] = f"{answered}/{len(totals)}"
         out["claim_s_median"] = statistics.median([bot.check(c).timings.total_s for c in CLAIMS * 2])

@@ -9,15 +9,13 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from factbot.text.matching import content_stems, numbers, overlap
 from factbot.evals.cases import LABELS, Item
-from factbot.text.sentences import sentence_spans
+from factbot.text.markers import cited_numbers, strip_markers
+from factbot.text import matching
+from factbot.text.matching import content_stems, numbers, overlap
+from factbot.text.sentences import sentences_in
 
-MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 SUPPORT_SHARE = 0.6  # share of a sentence's content words its cited quote must contain
-_QUOTES = str.maketrans(
-    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"'}
-)
 
 
 # Inputs --------------------------------------------------------------------------------------
@@ -62,20 +60,20 @@ class Reply:
 
 
 # Text matching -------------------------------------------------------------------------------
-def strip_markers(text: str) -> str:
-    return MARKER.sub("", text)
+def match_words(text: str) -> str:
+    """The form facts are matched in: lowercase words and numbers joined by single spaces.
+    Quotes and dashes are straightened (factbot.text.matching.normalize), then every punctuation
+    mark becomes a space: "No U.S. troops—at ALL" -> "no u s troops at all"."""
+    return " ".join(re.sub(r"[^\w\s]|_", " ", matching.normalize(text).lower()).split())
 
 
-def normalize(text: str) -> str:
-    """Lowercase, curly quotes straightened, punctuation to spaces, whitespace collapsed."""
-    text = text.translate(_QUOTES).lower()
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+normalize = match_words  # its older name (matching.normalize is another thing: it only straightens)
 
 
 def fact_found(variants: tuple[str, ...] | list[str], text: str) -> bool:
-    """Any accepted variant occurs in the text as whole words (after normalizing both)."""
-    haystack = f" {normalize(strip_markers(text))} "
-    return any(f" {normalize(v)} " in haystack for v in variants if normalize(v))
+    """Any accepted variant occurs in the text as whole words (after match_words on both)."""
+    haystack = f" {match_words(strip_markers(text))} "
+    return any(f" {match_words(v)} " in haystack for v in variants if match_words(v))
 
 
 def missing_facts(facts, text: str) -> list[tuple[str, ...]]:
@@ -100,9 +98,8 @@ def marked_sentences(text: str) -> list[tuple[str, tuple[int, ...]]]:
     """The answer's sentences (markers removed) with the [n] numbers each carries.
     A sentence that is only markers ("... troops. [1]") gives them to the sentence before."""
     out: list[tuple[str, tuple[int, ...]]] = []
-    for s0, s1 in sentence_spans(text):
-        piece = text[s0:s1]
-        ns = tuple(int(n) for m in MARKER.finditer(piece) for n in re.split(r"\s*[,;]\s*", m.group(1)))
+    for _, _, piece in sentences_in(text):
+        ns = cited_numbers(piece)
         plain = strip_markers(piece).strip()
         if not re.search(r"[A-Za-z0-9]", plain):
             if out:
@@ -210,7 +207,10 @@ def rate(flags) -> float | None:
 
 
 def percentile(values, q: float) -> float | None:
-    """Linear interpolation between closest ranks (numpy's default), q in [0, 100]."""
+    """The q-th percentile, q in [0, 100], None for no values. Linear interpolation between the
+    closest ranks: Hyndman & Fan type 7, numpy.percentile's default method="linear" (the same as
+    statistics.quantiles(method="inclusive")). [1, 2, 3, 4] -> 2.5 at q=50. The one percentile of
+    the evaluation and the benchmark."""
     xs = sorted(values)
     if not xs:
         return None

@@ -15,19 +15,18 @@ import numpy as np
 
 from factbot.text.matching import content_stems, missing_names, normalize, numbers, overlap
 from factbot.core.types import Citation, Evidence
-from factbot.text.sentences import sentence_spans
+from factbot.text.markers import LEADING_MARKERS, cited_numbers, strip_markers
+from factbot.text.sentences import sentences_in, texts_at
 
 # Similarity of each text in a to each text in b, as a matrix (embedding cosine in production).
 Similarity = Callable[[list[str], list[str]], np.ndarray]
 
-_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_LEADING_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+")
 _DECLINE = re.compile(
     r"not in (?:the )?sources|(?:sources|passages|articles|context) (?:do not|don't|does not|doesn't)"
     r" (?:contain|mention|say|provide|answer|include)|no information (?:about|on|regarding)",
     re.IGNORECASE,
 )
-LEXICAL_WEIGHT = 0.6
+SUPPORT_LEXICAL_WEIGHT = 0.6  # share of the claim's content words in the passage, next to embedding similarity
 MISSING_FACT_PENALTY = 0.5  # a number or name the passage does not contain halves the support
 
 
@@ -45,23 +44,18 @@ class ReplySentence:
     cited: tuple[int, ...]
 
 
-def _numbers(markers: str) -> tuple[int, ...]:
-    return tuple(int(n) for m in _MARKER.finditer(markers) for n in re.split(r"\s*[,;]\s*", m.group(1)))
-
-
 def parse_reply(raw: str) -> list[ReplySentence]:
     """Split the reply into sentences and the [n] markers each carries.
 
     A marker standing after the full stop ("... troops. [1]") belongs to the sentence before it."""
     out: list[ReplySentence] = []
-    for s0, s1 in sentence_spans(raw):
-        piece = raw[s0:s1]
-        lead = _LEADING_MARKERS.match(piece)
+    for _, _, piece in sentences_in(raw):
+        lead = LEADING_MARKERS.match(piece)
         if lead and out:  # "A. [1] B [2]." splits as "A." and "[1] B [2].": [1] cites A
-            out[-1] = ReplySentence(out[-1].text, out[-1].cited + _numbers(lead.group()))
+            out[-1] = ReplySentence(out[-1].text, out[-1].cited + cited_numbers(lead.group()))
             piece = piece[lead.end() :]
-        cited = _numbers(piece)
-        text = _MARKER.sub("", piece).strip()
+        cited = cited_numbers(piece)
+        text = strip_markers(piece).strip()
         if not re.search(r"[A-Za-z0-9]", text):  # only markers: they cite the previous sentence
             if out:
                 out[-1] = ReplySentence(out[-1].text, out[-1].cited + cited)
@@ -80,19 +74,21 @@ def support(claim: str, passage: str, similarity: float, context: str = "", give
     Names may also stand in the context before the passage ("He" named a line earlier); numbers
     in `given` (the question's own, like "two capitals") need not be in the passage."""
     terms = content_stems(passage)
-    score = LEXICAL_WEIGHT * overlap(content_stems(claim), terms) + (1 - LEXICAL_WEIGHT) * max(similarity, 0.0)
+    score = (SUPPORT_LEXICAL_WEIGHT * overlap(content_stems(claim), terms)
+             + (1 - SUPPORT_LEXICAL_WEIGHT) * max(similarity, 0.0))
     if not numbers(claim) - given <= numbers(passage) or missing_names(claim, terms | content_stems(context)):
         score *= MISSING_FACT_PENALTY
     return score
 
 
-def _evidence_sentences(e: Evidence) -> list[tuple[int, int, str]]:
-    return [(s0, s1, e.text[s0 - e.start : s1 - e.start]) for s0, s1 in (e.sentences or ((e.start, e.end),))]
+def evidence_sentences(e: Evidence) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each sentence of e, in document offsets; e whole when it has no sentences."""
+    return texts_at(e.text, e.start, e.sentences or ((e.start, e.end),))
 
 
 def _best_quote(claim: str, e: Evidence, sim: Similarity, given: frozenset[str]) -> tuple[int, int, str, float]:
     """The sentence of e that backs claim best; two adjacent ones when the claim needs both."""
-    sents = _evidence_sentences(e)
+    sents = evidence_sentences(e)
     sims = sim([claim], [t for _, _, t in sents])[0]
     around = f"{e.context} {e.text}"  # names may stand anywhere in the passage or just before it
     scored = [(support(claim, t, float(s), around, given), s0, s1, t) for (s0, s1, t), s in zip(sents, sims)]
@@ -166,11 +162,10 @@ def complete_quotations(checked: CheckedAnswer, evidence: list[Evidence]) -> Che
         if not re.search(r"[“\"]", c.quote):
             continue
         e = next((e for e in evidence if e.doc_id == c.doc_id and e.start <= c.start and c.end <= e.end), None)
-        following = [(s0, s1) for s0, s1 in (e.sentences if e else ()) if s0 >= c.end]
+        following = [t for t in (texts_at(e.text, e.start, e.sentences) if e else ()) if t[0] >= c.end]
         if not following:
             continue
-        s0, s1 = following[0]
-        text = e.text[s0 - e.start : s1 - e.start]
+        s0, s1, text = following[0]
         if not _OPENS_QUOTE.match(text) or (c.doc_id, s0, s1) in keyed:
             continue
         if overlap(content_stems(text), answer_terms) >= 0.5:  # the answer already says it

@@ -14,22 +14,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from factbot.text import words as W
+
 # Words that start or glue a question; capitalized, they are not names.
-_FUNCTION_WORDS = set(
-    "what who whom whose when where why how which whether did does do is are was were has have had can could will "
-    "would should shall may might must according tell list give name summarize summarise explain describe show "
-    "find the a an and or but in on at of to for about with from by as after before during since than then "
-    "also again please so if yes no ok okay thanks i you we me my our your".split()
+_FUNCTION_WORDS = (
+    W.QUESTION_WORDS | {"whether"} | W.AUXILIARIES | W.MODALS | W.ARTICLES | W.CONNECTIVES | W.PREPOSITIONS
+    | W.REQUEST_VERBS | {"summarize", "summarise", "explain", "show", "find"} | W.SPEAKER_PRONOUNS
+    | set("according of to about from by than then also again please yes no ok okay thanks".split())
 )
-_SUBJECT = {"he", "she", "they"}
-_OBJECT = {"him", "them"}
-_POSSESSIVE = {"his", "their", "hers"}
+_SUBJECT = W.PERSON_SUBJECT
+_OBJECT = W.PERSON_OBJECT
+_POSSESSIVE = W.PERSON_POSSESSIVE
 _PERSON_PRONOUNS = _SUBJECT | _OBJECT | _POSSESSIVE | {"her"}
-_THING_PRONOUNS = {"it", "its", "there"}
+_THING_PRONOUNS = W.THING_PRONOUNS
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z][A-Za-z0-9'’.\-]*[A-Za-z0-9]|[A-Za-z]")
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*[?.!]*\s*$|^\s*and\s+(.+?)\s*[?.!]*\s*$", re.I)
-_QUESTION_START = "what who whom whose when where why how which whether did does do is are was were has have had can could will would should may might must tell me please".split()
-_LEADING = re.compile(r"^(?:(?:%s)\b\s*)+" % "|".join(_QUESTION_START), re.I)
+# Words opening a question, dropped to leave its topic ("shall" was never among them).
+_QUESTION_START = W.QUESTION_WORDS | {"whether"} | W.AUXILIARIES | (W.MODALS - {"shall"}) | {"tell", "me", "please"}
+_LEADING = re.compile(r"^(?:(?:%s)\b\s*)+" % "|".join(sorted(_QUESTION_START)), re.I)
 # "that"/"this" refer back when they end the question or precede one of these words.
 _DEMONSTRATIVE = re.compile(r"\b(?:that|this)\b(?=\s*(?:[?.!,]|$|\s+(?:is|was|mean|means|meant|happen|happened|true|about|for)\b))", re.I)
 

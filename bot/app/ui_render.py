@@ -6,16 +6,18 @@ renderer passes it through as a block."""
 
 from __future__ import annotations
 
+import functools
 import html
+import importlib.resources
 import re
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 
 from factbot.core.types import Answer, Citation, Document, Evidence, Label, Verdict
+from factbot.text.markers import MARKER, marker_numbers
 
 MAX_CONTEXT = 320  # characters of paragraph kept on each side of a quote
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 LABELS = {  # label -> (badge text, css modifier)
     Label.SUPPORTED: ("Supported", "supported"),
@@ -47,13 +49,13 @@ def linkify(text: str, turn: int, known: Iterable[int]) -> str:
     known = set(known)
 
     def link(m: re.Match) -> str:
-        nums = [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+        nums = marker_numbers(m.group(1))
         if not all(n in known for n in nums):
             return m.group(0)
         return "".join(f'<a class="fb-cite" href="#{card_id(turn, n)}">[{n}]</a>' for n in nums)
 
     out, last = [], 0
-    for m in _MARKER.finditer(text):
+    for m in MARKER.finditer(text):
         out += [esc(text[last : m.start()]), link(m)]
         last = m.end()
     return "".join(out) + esc(text[last:])
@@ -154,7 +156,7 @@ def answer_html(a: Answer, asked: str, docs: Docs, turn: int) -> str:
     """The checked answer with its cited cards; an abstention as a notice plus the closest passages."""
     head = f'data-question="{attr(a.question)}"'
     note = _rewrite_note(a.question, asked)
-    if getattr(a, "verdict", None) is not None:  # a claim asked in the chat ("Is it true that ...?")
+    if a.verdict is not None:  # a claim asked in the chat ("Is it true that ...?")
         return f'<div class="fb-answer fb-claim" {head}>{note}{verdict_html(a.verdict, docs, turn)}{_timing(a)}</div>'
     if a.abstained:
         closest = (
@@ -232,67 +234,13 @@ def upload_report_html(accepted: list[tuple[str, str]], rejected: list[tuple[str
     return f'<ul class="fb-upload-report">{"".join(items)}</ul>' if items else ""
 
 
-CSS = """
-.fb-header h1 { font-size: 1.5rem; margin: 0; }
-.fb-header p { margin: .2rem 0 0; color: var(--body-text-color-subdued); }
-.fb-answer { line-height: 1.55; }
-.fb-answer p { margin: 0 0 .5em; }
-.fb-rewrite { font-size: .85em; color: var(--body-text-color-subdued); margin-bottom: .4em; }
-.fb-status-line { color: var(--body-text-color-subdued); font-style: italic; }
-.fb-status-line:empty { display: none; }
-.fb-caret { display: inline-block; width: .5em; height: 1.05em; margin-left: 2px; vertical-align: text-bottom;
-  background: var(--color-accent); animation: fb-blink 1s steps(1) infinite; }
-@keyframes fb-blink { 50% { opacity: 0; } }
-a.fb-cite { text-decoration: none; font-weight: 600; color: var(--color-accent); border-radius: 3px; padding: 0 1px; }
-a.fb-cite:hover { background: var(--color-accent-soft); text-decoration: underline; }
-.fb-sources-head { font-size: .75em; font-weight: 700; letter-spacing: .06em; text-transform: uppercase;
-  color: var(--body-text-color-subdued); margin: .9em 0 .45em; }
-ol.fb-cards { list-style: none; padding: 0 !important; margin: 0 !important; display: flex; flex-direction: column; gap: 8px; }
-li.fb-card { list-style: none; margin: 0 !important; padding: 10px 12px; border: 1px solid var(--border-color-primary);
-  border-radius: 8px; background: var(--background-fill-primary); scroll-margin-top: 16px; }
-li.fb-card::marker { content: none; }
-li.fb-card:target { border-color: var(--color-accent); box-shadow: 0 0 0 2px var(--color-accent-soft); }
-.fb-card-head { display: flex; align-items: baseline; gap: 8px; }
-.fb-num { flex: none; display: inline-flex; align-items: center; justify-content: center; min-width: 22px; height: 22px;
-  border-radius: 11px; background: var(--color-accent); color: #fff; font-size: 12px; font-weight: 700; }
-.fb-title { font-weight: 600; }
-.fb-file { font-family: var(--font-mono); font-size: 12px; color: var(--body-text-color-subdued); }
-li.fb-card .fb-file { margin: 2px 0 6px 30px; }
-blockquote.fb-passage { margin: 0 0 0 30px !important; padding: 0 0 0 10px !important; border-left: 3px solid var(--border-color-primary);
-  font-size: .93em; font-style: normal; color: var(--body-text-color); }
-.fb-answer mark, .fb-verdicts mark { background: #fde68a; color: #1f2937; padding: 0 2px; border-radius: 2px; }
-.fb-notice { display: flex; gap: 10px; align-items: flex-start; padding: 10px 12px; border: 1px dashed #d97706;
-  border-radius: 8px; background: #fffbeb; color: #78350f; }
-.fb-notice-icon { flex: none; display: inline-flex; align-items: center; justify-content: center; width: 22px; height: 22px;
-  border-radius: 11px; background: #d97706; color: #fff; font-weight: 700; font-size: 13px; }
-.fb-timing { margin-top: .6em; font-size: .75em; color: var(--body-text-color-subdued); }
-.fb-tag { font-size: 11px; padding: 1px 6px; border-radius: 9px; background: var(--background-fill-secondary);
-  border: 1px solid var(--border-color-primary); color: var(--body-text-color-subdued); }
-.fb-tag-supports { background: #dcfce7; border-color: #86efac; color: #166534; }
-.fb-tag-refutes { background: #fee2e2; border-color: #fca5a5; color: #991b1b; }
-.fb-verdicts { display: flex; flex-direction: column; gap: 14px; }
-.fb-verdict { padding: 12px 14px; border: 1px solid var(--border-color-primary); border-left-width: 5px; border-radius: 8px; }
-.fb-verdict-supported { border-left-color: #16a34a; }
-.fb-verdict-refuted { border-left-color: #dc2626; }
-.fb-verdict-nei { border-left-color: #94a3b8; }
-.fb-verdict-conflicting { border-left-color: #d97706; }
-.fb-verdict-head { display: flex; gap: 10px; align-items: baseline; margin-bottom: 4px; }
-.fb-badge { flex: none; font-size: 12px; font-weight: 700; padding: 2px 9px; border-radius: 10px; color: #fff; }
-.fb-badge-supported { background: #16a34a; } .fb-badge-refuted { background: #dc2626; }
-.fb-badge-nei { background: #64748b; } .fb-badge-conflicting { background: #d97706; }
-.fb-claim-text { font-weight: 600; }
-.fb-explanation { margin: 0 0 8px; color: var(--body-text-color); }
-.fb-confidence { font-size: .8em; color: var(--body-text-color-subdued); }
-.fb-message { padding: 8px 12px; border-radius: 8px; margin-top: 6px; }
-.fb-message-hint { background: var(--background-fill-secondary); color: var(--body-text-color-subdued); }
-.fb-message-error { background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; }
-.fb-library table { width: 100%; border-collapse: collapse; font-size: .93em; }
-.fb-library th { text-align: left; font-size: .8em; text-transform: uppercase; letter-spacing: .05em;
-  color: var(--body-text-color-subdued); border-bottom: 1px solid var(--border-color-primary); padding: 6px 8px; }
-.fb-library td { padding: 7px 8px; border-bottom: 1px solid var(--border-color-primary); vertical-align: top; }
-.fb-lib-num { text-align: right; } .fb-lib-when { white-space: nowrap; color: var(--body-text-color-subdued); }
-.fb-lib-summary { color: var(--body-text-color-subdued); margin: 0 0 6px; }
-ul.fb-upload-report { list-style: none; padding: 0; margin: 0; }
-ul.fb-upload-report li { padding: 6px 10px; border-radius: 6px; margin: 4px 0; }
-li.fb-ok { background: #f0fdf4; color: #166534; } li.fb-rejected { background: #fef2f2; color: #991b1b; }
-"""
+@functools.cache
+def css() -> str:
+    """The UI's style sheet (app/style.css, shipped as package data), read once."""
+    return importlib.resources.files("factbot.app").joinpath("style.css").read_text(encoding="utf-8")
+
+
+def __getattr__(name: str) -> str:  # ui_render.CSS, read on first use
+    if name == "CSS":
+        return css()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

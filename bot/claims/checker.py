@@ -14,7 +14,7 @@ from factbot.core.types import AbstainReason, Answer, Citation, Label, Timings, 
 from factbot.index.store import Store
 from factbot.model.generate import complete
 from factbot.model.llm import ModelHandle
-from factbot.text.sentences import is_heading, sentence_spans
+from factbot.text.sentences import is_heading, sentences_in
 
 QUESTION_NOT_CLAIM = (
     "That is a question, not a claim. Ask it with answer() / factbot ask, "
@@ -67,7 +67,7 @@ class ClaimChecker:
 
     def check_text(self, text: str) -> list[Verdict]:
         """Split a paragraph into check-worthy claims (statements with a name or a number) and check each."""
-        sentences = [text[a:b] for a, b in sentence_spans(text)]
+        sentences = [s for _, _, s in sentences_in(text)]
         worthy = [
             s for s in sentences
             if len(s.split()) >= 5 and not is_heading(s) and not claims.is_question(s) and claims.is_checkworthy(s)

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from factbot.claims.signals import Signals, compare, with_context_names
-from factbot.model.generate import Prompt, format_sources
-from factbot.model.prompts import load_prompt
-from factbot.core.types import Citation, Evidence, Label
+from factbot.text.words import QUESTION_WORDS
+from factbot.model.generate import Prompt
+from factbot.model.prompts import format_sources, load_prompt
+from factbot.core.types import Citation, Evidence, Label, Stance
 
 _LABEL = re.compile(r"\b(SUPPORTED|REFUTED|NOT[_ ]ENOUGH[_ ]INFO|CONFLICTING)\b(?:\s*\[(\d+)\])?", re.I)
 _CLAIM_QUESTION = re.compile(
@@ -21,7 +22,7 @@ _CLAIM_QUESTION = re.compile(
 )
 _DID_QUESTION = re.compile(r"^\s*(?:did|does|do|has|have|was|were)\s+(.+?)\s*\?*\s*$", re.I)
 _REPORTING = r"(?:say|said|claim|call|state|announce|propose|confirm|deny|reject|agree|accuse|write|tell|describe|threaten|suggest)"
-_QUESTION_WORD = re.compile(r"^\s*(?:who|what|when|where|why|how|which|whom|whose)\b", re.I)
+_QUESTION_WORD = re.compile(r"^\s*(?:%s)\b" % "|".join(sorted(QUESTION_WORDS)), re.I)
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,13 @@ def parse_label(raw: str, given: set[int]) -> tuple[Label | None, int | None]:
 
 def align(claim: str, evidence: list[Evidence], sims: np.ndarray) -> list[Aligned]:
     """Every sentence of the evidence, scored for how closely it speaks to the claim."""
-    from factbot.answer.citations import support
+    from factbot.answer.citations import evidence_sentences, support
 
     out = []
     k = 0
     for e in evidence:
         prev = ""
-        for s0, s1 in e.sentences or ((e.start, e.end),):
-            text = e.text[s0 - e.start : s1 - e.start]
+        for s0, s1, text in evidence_sentences(e):
             sig = with_context_names(compare(claim, text, prev), claim, e.text)
             out.append(Aligned(e, s0, s1, text, support(claim, f"{prev} {text}", float(sims[k])), sig))
             prev, k = text, k + 1
@@ -91,13 +91,36 @@ def align(claim: str, evidence: list[Evidence], sims: np.ndarray) -> list[Aligne
 
 
 def sentence_texts(evidence: list[Evidence]) -> list[str]:
-    return [e.text[s0 - e.start : s1 - e.start] for e in evidence for s0, s1 in (e.sentences or ((e.start, e.end),))]
+    from factbot.answer.citations import evidence_sentences
+
+    return [text for e in evidence for _, _, text in evidence_sentences(e)]
 
 
-def decide(
-    aligned: list[Aligned], model_label: Label | None, model_n: int | None, min_topic: float
-) -> tuple[Label, str, list[tuple[Aligned, str]], float]:
-    """Combine code signals and the model's label into (label, explanation, quotes+stance, confidence)."""
+@dataclass(frozen=True)
+class Decision:
+    """A verdict before its quotes are verified against the stored documents."""
+
+    label: Label
+    explanation: str
+    picks: tuple[tuple[Aligned, Stance], ...]  # the deciding sentences, each with what it does to the claim
+    confidence: float
+
+
+def decide(aligned: list[Aligned], model_label: Label | None, model_n: int | None, min_topic: float) -> Decision:
+    """Combine code signals and the model's label into a Decision."""
+    label, explanation, picks, confidence = _decide(aligned, model_label, model_n, min_topic)
+    return Decision(label, explanation, tuple((a, Stance(s)) for a, s in picks), confidence)
+
+
+def model_decision(aligned: list[Aligned], model_label: Label | None, model_n: int | None) -> Decision:
+    """CheckMode.MODEL: the model's label as it is, quoting the passage it named (or the closest)."""
+    picks = [a for a in aligned if a.evidence.n == model_n][:1] or aligned[:1]
+    label = model_label or Label.NOT_ENOUGH_INFO
+    stance = {Label.SUPPORTED: Stance.SUPPORTS, Label.REFUTED: Stance.REFUTES}.get(label, Stance.RELATED)
+    return Decision(label, f"The model's verdict: {label}.", tuple((a, stance) for a in picks), 0.5)
+
+
+def _decide(aligned: list[Aligned], model_label: Label | None, model_n: int | None, min_topic: float):
     if not any(a.signals.overlap >= min_topic for a in aligned):
         return Label.NOT_ENOUGH_INFO, "The articles do not discuss what this claim is about.", [], 0.8
     on_topic = [a for a in aligned if a.signals.overlap >= min_topic]
@@ -129,7 +152,7 @@ def decide(
     return Label.NOT_ENOUGH_INFO, "The articles do not state this claim, nor its opposite.", [(best, "related")], 0.6
 
 
-def to_citations(picks: list[tuple[Aligned, str]]) -> tuple[Citation, ...]:
+def to_citations(picks: tuple[tuple[Aligned, Stance], ...]) -> tuple[Citation, ...]:
     return tuple(
         Citation(i, a.evidence.doc_id, a.evidence.title, a.evidence.source, a.text, a.start, a.end, round(a.support, 3), stance)
         for i, (a, stance) in enumerate(picks, start=1)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
+
+from factbot.text import words as W
+from factbot.text.nltk_data import nltk_cache_dir
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:[.,]\d+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -18,11 +20,23 @@ NUMBER_WORDS = {
 }  # fmt: skip
 
 
+# Prefix matching: a word of MIN_PREFIX_WORD letters or more also matches a word that begins
+# with the same first letters, so variants of one name match; a shorter word only matches whole.
+MIN_PREFIX_WORD = 5
+STEM_PREFIX = 4  # on stems, endings already cut: "turkey" / "turkish", "russia" / "russian"
+SURFACE_PREFIX = 5  # on words as written, endings still on: spelling variants ("zelensky" /
+# "zelenskyy"); one letter more than on stems, as four letters of a raw word match too much
+
+
+def prefix_key(word: str, prefix: int) -> str | None:
+    """The first `prefix` letters of word, which match any word beginning with them; None for a
+    word shorter than MIN_PREFIX_WORD."""
+    return word[:prefix] if len(word) >= MIN_PREFIX_WORD else None
+
+
 @functools.cache
 def _stopwords() -> frozenset[str]:
-    import llama_index.core
-
-    path = Path(llama_index.core.__file__).parent / "_static/nltk_cache/corpora/stopwords/english"
+    path = nltk_cache_dir() / "corpora" / "stopwords" / "english"
     words = set(path.read_text().split())
     words |= {"said", "says", "say", "also", "would", "could", "according", "told", "mr", "ms", "one"}
     return frozenset(words - {"not", "no", "nor", "against", "off", "only", "before", "after", "over"})
@@ -67,11 +81,13 @@ def numbers(text: str) -> set[str]:
     return found
 
 
-_NOT_NAMES = frozenset(
-    "The A An It He She They This That These Those In On At For But And Or If As While When What Who Why How "
-    "Its His Her Their There Here We I You Our Now Yet So Even Despite Meanwhile However Moreover Notably "
-    "Still Such Both According Since After Before During Under Over Between Without With Will Would Is Are "
-    "Where Which Whom Whose Did Does Do Has Have Had Was Were Can Could Should Tell List Name Describe Give".split()
+# Capitalized words that open sentences and questions, not names. Not "May" (a month): no modals.
+NOT_NAMES = W.capitalized(
+    W.ARTICLES | W.QUESTION_WORDS | W.AUXILIARIES | W.CONNECTIVES | W.PREPOSITIONS | W.REQUEST_VERBS
+    | W.PERSON_SUBJECT | W.DEMONSTRATIVES | W.THING_PRONOUNS
+    | {"his", "her", "their", "here", "we", "i", "you", "our"}
+    | set("while under over between without now yet even despite meanwhile however moreover notably still such "
+          "both according".split())
 )
 
 
@@ -82,7 +98,7 @@ def name_groups(text: str) -> list[frozenset[str]]:
         group = set()
         for w in m.group().split():
             w = w.strip("'’-").replace("'s", "")
-            if w and w not in _NOT_NAMES and len(w) > 1 and w.lower() not in _stopwords():  # "We're"
+            if w and w not in NOT_NAMES and len(w) > 1 and w.lower() not in _stopwords():  # "We're"
                 group.add(_stemmer().stemWord(w.lower()))
         if group:
             groups.append(frozenset(group))
@@ -94,16 +110,17 @@ def names(text: str) -> set[str]:
     return set().union(*name_groups(text))
 
 
-def missing_names(text: str, terms: set[str], prefix: int = 4) -> list[frozenset[str]]:
+def missing_names(text: str, terms: set[str]) -> list[frozenset[str]]:
     """Names in text with no word in terms: "Karoline Leavitt" is present where "Leavitt" is, and
     words of five letters or more also match on their first four ("Turkey" / "Turkish")."""
-    heads = {t[:prefix] for t in terms if len(t) > prefix}
-    return [g for g in name_groups(text) if not g & terms and not any(len(w) > prefix and w[:prefix] in heads for w in g)]
+    heads = {prefix_key(t, STEM_PREFIX) for t in terms} - {None}
+    return [g for g in name_groups(text) if not g & terms and not any(prefix_key(w, STEM_PREFIX) in heads for w in g)]
 
 
-def stem_in(stem: str, stems: set[str], prefix: int = 4) -> bool:
+def stem_in(stem: str, stems: set[str]) -> bool:
     """stem is in stems, or a word of five letters or more shares its first four ("russia" / "russian")."""
-    return stem in stems or (len(stem) > prefix and any(s[:prefix] == stem[:prefix] for s in stems))
+    key = prefix_key(stem, STEM_PREFIX)
+    return stem in stems or (key is not None and any(s.startswith(key) for s in stems))
 
 
 def overlap(needle: set[str], haystack: set[str]) -> float:
@@ -116,20 +133,20 @@ def _acronyms(text: str) -> str:
     return re.sub(r"\b(?:[A-Z]\.){2,}", lambda m: m.group().replace(".", ""), text)
 
 
-def unmatched_names(question: str, text: str, prefix: int = 5) -> list[str]:
+def unmatched_names(question: str, text: str) -> list[str]:
     """Names in the question whose last word (the surname or place) does not occur in text. Words
     also match on their first letters, so spelling variants count ("Zelensky" / "Zelenskyy")."""
     question, text = _acronyms(question), _acronyms(text)
     present = {w.lower() for w in _WORD.findall(normalize(text))}
     stems = content_stems(text)
-    prefixes = {w[:prefix] for w in present if len(w) >= prefix}
+    prefixes = {prefix_key(w, SURFACE_PREFIX) for w in present} - {None}
     out = []
     for m in _NAME.finditer(normalize(question)):
         tokens = [w.strip("'’-").replace("'s", "") for w in m.group().split()]
-        tokens = [w for w in tokens if w and w not in _NOT_NAMES and len(w) > 1]
+        tokens = [w for w in tokens if w and w not in NOT_NAMES and len(w) > 1]
         if not tokens:
             continue
         head = tokens[-1].lower()  # "Turkish President Recep Tayyip Erdogan": the surname decides
-        if not (head in present or _stemmer().stemWord(head) in stems or head[:prefix] in prefixes):
+        if not (head in present or _stemmer().stemWord(head) in stems or prefix_key(head, SURFACE_PREFIX) in prefixes):
             out.append(" ".join(tokens))
     return out

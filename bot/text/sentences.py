@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
+from collections.abc import Iterable
+
+from factbot.text.nltk_data import nltk_cache_dir
 
 _TERMINAL = re.compile(r"[.!?:;…”\"')\]]\s*$")
 
 
 @functools.cache
 def _punkt():
-    import llama_index.core
     import nltk
     from nltk.tokenize import PunktTokenizer
 
-    cache = Path(llama_index.core.__file__).parent / "_static" / "nltk_cache"
+    cache = nltk_cache_dir()
     if str(cache) not in nltk.data.path:
         nltk.data.path.insert(0, str(cache))
     return PunktTokenizer("english")
@@ -43,6 +44,18 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         for s0, s1 in tok.span_tokenize(para):
             spans.append((start + p0 + s0, start + p0 + s1))
     return spans
+
+
+def sentences_in(text: str, offset: int = 0) -> list[tuple[int, int, str]]:
+    """Sentences of text as (start, end, sentence); offset is where text starts in its document
+    (a chunk's start), so start and end are document offsets: text[start - offset : end - offset]."""
+    return texts_at(text, offset, [(offset + s0, offset + s1) for s0, s1 in sentence_spans(text)])
+
+
+def texts_at(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """(start, end, text) for spans already known in document offsets (an Evidence's sentences),
+    text being the document's text from offset on."""
+    return [(s0, s1, text[s0 - offset : s1 - offset]) for s0, s1 in spans]
 
 
 def is_heading(sentence: str) -> bool:

@@ -1,0 +1,32 @@
+"""Closed-class English words (question words, auxiliaries, pronouns, ...) in one place, lowercase.
+
+Each site builds its own set from these: `matching.NOT_NAMES` (capitalized words that are not
+names), the follow-up rewriter's function words and question openers, the claim checker's
+question test. The sites differ on purpose where noted."""
+
+from __future__ import annotations
+
+QUESTION_WORDS = frozenset("who whom whose what which when where why how".split())
+# Auxiliaries that open a yes/no question ("Did ...", "Has ...").
+AUXILIARIES = frozenset("do does did is are was were has have had can could will would should".split())
+# Also auxiliaries, but never taken as "not a name": "May" is a month.
+MODALS = frozenset("may might must shall".split())
+
+ARTICLES = frozenset("the a an".split())
+CONNECTIVES = frozenset("and or but if as so".split())
+PREPOSITIONS = frozenset("in on at for with after before during since".split())
+
+PERSON_SUBJECT = frozenset("he she they".split())
+PERSON_OBJECT = frozenset("him them".split())
+PERSON_POSSESSIVE = frozenset("his their hers".split())  # "her" is object or possessive: see its users
+THING_PRONOUNS = frozenset("it its there".split())
+DEMONSTRATIVES = frozenset("this that these those".split())
+SPEAKER_PRONOUNS = frozenset("i you we me my our your".split())  # the asker and the bot
+
+# Verbs that open a request instead of a question ("Tell me ...", "List the ...").
+REQUEST_VERBS = frozenset("tell list give name describe".split())
+
+
+def capitalized(words: frozenset[str] | set[str]) -> frozenset[str]:
+    """"the" -> "The": the form a word has opening a sentence."""
+    return frozenset(w.capitalize() for w in words)
