@@ -1,7 +1,7 @@
 """Speed and memory on the bundled corpus: ingest chunks/s, retrieval latency, answer latency
 (time to first token and total), abstention latency, claim-check latency, peak memory.
 
-    python -m evals.benchmark [--questions N] [--threads T]
+    python -m factbot.evals.benchmark [--questions N] [--threads T]
 
 Prints medians (and p95 where there are enough samples). Figures, not assertions: these machines
 are noisy, so compare ratios between runs on the same machine."""
@@ -15,6 +15,9 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from factbot.core.types import AbstainReason
+from factbot.evals.metrics import percentile
 
 ANSWERABLE = [
     "What did Kellogg clarify?",
@@ -36,7 +39,6 @@ def _peak_rss_mb() -> float:
 
 def run(questions: int, threads: int | None) -> dict:
     from factbot.core.config import Config
-    from factbot.evals.metrics import percentile
     from factbot.pipeline.factbot import FactBot
 
     config = Config.from_env()
@@ -47,52 +49,66 @@ def run(questions: int, threads: int | None) -> dict:
         t0 = time.perf_counter()
         bot = FactBot(config, data_dir=Path(tmp) / "index", auto_ingest=False)
         out["embedder_load_s"] = time.perf_counter() - t0
-        report = bot.ingest(progress=False)
-        out["ingest_s"] = report.seconds
-        out["ingest_chunks"] = report.chunks_written
-        out["ingest_chunks_per_s"] = report.chunks_written / report.seconds
-        out["reingest_unchanged_s"] = bot.ingest(progress=False).seconds
-
-        q_vecs = [bot.embedder.embed_one(q) for q in ANSWERABLE]
-        bot.retriever.retrieve(ANSWERABLE[0], q_vecs[0])  # warm BM25 and Chroma
-        retrieval, evidence = [], []
-        for _ in range(5):
-            for q in ANSWERABLE:
-                t = time.perf_counter()
-                bot.retriever.retrieve(q, bot.embedder.embed_one(q))
-                retrieval.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                bot.find_evidence(q)
-                evidence.append(time.perf_counter() - t)
-        out["retrieval_ms_median"] = 1000 * statistics.median(retrieval)
-        out["retrieval_ms_p95"] = 1000 * percentile(retrieval, 95)
-        out["evidence_ms_median"] = 1000 * statistics.median(evidence)
-
-        abstain = []
-        for q in OFF_TOPIC * 3:
-            a = bot.answer(q)
-            assert a.abstained and a.reason == "no_relevant_passages", (q, a.reason)
-            abstain.append(a.timings.total_s)
-        out["abstain_s_median"] = statistics.median(abstain)
-
-        t = time.perf_counter()
-        cold = bot.answer(ANSWERABLE[0])  # starts the model, fills the prompt cache with the system prompt
-        out["first_answer_s_including_model_start"] = time.perf_counter() - t
-        totals, firsts, answered = [], [], 0
-        for q in (ANSWERABLE * 3)[:questions]:
-            a = bot.answer(q)
-            totals.append(a.timings.total_s)
-            answered += not a.abstained
-            if a.timings.first_token_s:
-                firsts.append(a.timings.first_token_s)
-        out["answer_s_median"] = statistics.median(totals)
-        out["answer_s_p95"] = percentile(totals, 95)
-        out["first_token_s_median"] = statistics.median(firsts) if firsts else None
-        out["answered"] = f"{answered}/{len(totals)}"
-        out["claim_s_median"] = statistics.median([bot.check(c).timings.total_s for c in CLAIMS * 2])
-        out["cold_answer_abstained"] = cold.abstained
+        out |= _ingest(bot) | _retrieval(bot) | _abstention(bot) | _answers(bot, questions)
     out["peak_rss_mb"] = _peak_rss_mb()  # this process: embedder, Chroma and the in-process model
     return out
+
+
+def _ingest(bot) -> dict:
+    report = bot.ingest(progress=False)
+    return {
+        "ingest_s": report.seconds,
+        "ingest_chunks": report.chunks_written,
+        "ingest_chunks_per_s": report.chunks_written / report.seconds,
+        "reingest_unchanged_s": bot.ingest(progress=False).seconds,
+    }
+
+
+def _retrieval(bot) -> dict:
+    bot.retriever.retrieve(ANSWERABLE[0], bot.embedder.embed_one(ANSWERABLE[0]))  # warm BM25 and Chroma
+    retrieval, evidence = [], []
+    for _ in range(5):
+        for q in ANSWERABLE:
+            t = time.perf_counter()
+            bot.retriever.retrieve(q, bot.embedder.embed_one(q))
+            retrieval.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            bot.find_evidence(q)
+            evidence.append(time.perf_counter() - t)
+    return {
+        "retrieval_ms_median": 1000 * statistics.median(retrieval),
+        "retrieval_ms_p95": 1000 * percentile(retrieval, 95),
+        "evidence_ms_median": 1000 * statistics.median(evidence),
+    }
+
+
+def _abstention(bot) -> dict:
+    abstain = []
+    for q in OFF_TOPIC * 3:
+        a = bot.answer(q)
+        assert a.abstained and a.reason == AbstainReason.NO_RELEVANT_PASSAGES, (q, a.reason)
+        abstain.append(a.timings.total_s)
+    return {"abstain_s_median": statistics.median(abstain)}
+
+
+def _answers(bot, questions: int) -> dict:
+    t = time.perf_counter()
+    cold = bot.answer(ANSWERABLE[0])  # starts the model, fills the prompt cache with the system prompt
+    out = {"first_answer_s_including_model_start": time.perf_counter() - t, "cold_answer_abstained": cold.abstained}
+    totals, firsts, answered = [], [], 0
+    for q in (ANSWERABLE * 3)[:questions]:
+        a = bot.answer(q)
+        totals.append(a.timings.total_s)
+        answered += not a.abstained
+        if a.timings.first_token_s:
+            firsts.append(a.timings.first_token_s)
+    return out | {
+        "answer_s_median": statistics.median(totals),
+        "answer_s_p95": percentile(totals, 95),
+        "first_token_s_median": statistics.median(firsts) if firsts else None,
+        "answered": f"{answered}/{len(totals)}",
+        "claim_s_median": statistics.median([bot.check(c).timings.total_s for c in CLAIMS * 2]),
+    }
 
 
 def main() -> None:
