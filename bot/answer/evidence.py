@@ -14,9 +14,9 @@ import numpy as np
 
 from factbot.text.matching import content_stems, overlap
 from factbot.core.types import Evidence, Passage
-from factbot.text.sentences import is_heading, sentence_spans
+from factbot.text.sentences import is_heading, sentences_in
 
-LEXICAL_WEIGHT = 0.35  # question words found in the sentence, next to embedding similarity
+EVIDENCE_LEXICAL_WEIGHT = 0.35  # question words found in the sentence, next to embedding similarity
 NEIGHBOUR_SHARE = 0.75  # a neighbour scoring this share of its seed joins the window
 MAX_UNIT_WORDS = 100
 CARRY_OVER = 0.9  # a quote or pronoun sentence inherits this share of the score of the one before
@@ -36,12 +36,19 @@ class Sentence:
     end: int
 
 
+@dataclass
+class Unit:
+    """One evidence unit being built: its best sentence and the contiguous sentences it spans."""
+
+    seed: int  # index into the sentences list
+    idx: list[int]  # sentence indices, consecutive; grows when a later seed merges in
+
+
 def split_passages(passages: list[Passage]) -> list[Sentence]:
     out = []
     for i, p in enumerate(passages):
-        c = p.chunk
-        for s0, s1 in sentence_spans(c.text):
-            out.append(Sentence(i, c.text[s0:s1], c.start + s0, c.start + s1))
+        for start, end, text in sentences_in(p.chunk.text, p.chunk.start):
+            out.append(Sentence(i, text, start, end))
     return out
 
 
@@ -57,7 +64,7 @@ def score_sentences(question: str, sentences: list[Sentence], q_vec: np.ndarray,
         before = stems[i - 1] if i and sentences[i - 1].passage == s.passage else set()
         lexical.append(0.5 * overlap(q_terms, stems[i]) + 0.5 * overlap(q_terms, stems[i] | before))
     heading = np.array([is_heading(s.text) for s in sentences], dtype=bool)
-    scores = np.where(heading, -1.0, s_vecs @ q_vec + LEXICAL_WEIGHT * np.array(lexical))
+    scores = np.where(heading, -1.0, s_vecs @ q_vec + EVIDENCE_LEXICAL_WEIGHT * np.array(lexical))
     for i in range(1, len(sentences)):  # a quote continues what the line before introduced
         if sentences[i].passage == sentences[i - 1].passage and _NEEDS_PREVIOUS.match(sentences[i].text):
             scores[i] = max(scores[i], CARRY_OVER * scores[i - 1])
@@ -98,27 +105,27 @@ def select_evidence(
     passages: list[Passage], sentences: list[Sentence], scores: np.ndarray, dense: np.ndarray, k: int
 ) -> list[Evidence]:
     """Seeds in score order, widened and merged into at most k contiguous units, numbered 1..k."""
-    units: list[dict] = []  # {"seed": i, "idx": [sentence indices]}
+    units: list[Unit] = []
     floor = MIN_SEED_SHARE * float(scores.max()) if len(scores) else 0.0
     for i in map(int, np.argsort(-scores)):
         if len(units) >= k or scores[i] < floor:
             break
-        if scores[i] <= 0 or len(sentences[i].text.split()) < MIN_SEED_WORDS or any(i in u["idx"] for u in units):
+        if scores[i] <= 0 or len(sentences[i].text.split()) < MIN_SEED_WORDS or any(i in u.idx for u in units):
             continue
         window = _window(i, sentences, scores)
-        touching = [u for u in units if set(window) & set(u["idx"]) or window[-1] + 1 == u["idx"][0]
-                    or u["idx"][-1] + 1 == window[0]]
-        touching = [u for u in touching if sentences[u["idx"][0]].passage == sentences[i].passage]
+        touching = [u for u in units if set(window) & set(u.idx) or window[-1] + 1 == u.idx[0]
+                    or u.idx[-1] + 1 == window[0]]
+        touching = [u for u in touching if sentences[u.idx[0]].passage == sentences[i].passage]
         if touching:  # merge into the unit it overlaps or adjoins
             u = touching[0]
-            merged = sorted(set(u["idx"]) | set(window))
-            u["idx"] = _trim(list(range(merged[0], merged[-1] + 1)), u["seed"], sentences, scores)
+            merged = sorted(set(u.idx) | set(window))
+            u.idx = _trim(list(range(merged[0], merged[-1] + 1)), u.seed, sentences, scores)
         else:
-            units.append({"seed": i, "idx": _trim(window, i, sentences, scores)})
+            units.append(Unit(i, _trim(window, i, sentences, scores)))
 
     evidence = []
     for n, u in enumerate(units, start=1):
-        first, last = sentences[u["idx"][0]], sentences[u["idx"][-1]]
+        first, last = sentences[u.idx[0]], sentences[u.idx[-1]]
         p = passages[first.passage]
         evidence.append(
             Evidence(
@@ -129,8 +136,8 @@ def select_evidence(
                 text=p.chunk.text[first.start - p.chunk.start : last.end - p.chunk.start],
                 start=first.start,
                 end=last.end,
-                relevance=float(dense[u["seed"]]),
-                sentences=tuple((sentences[j].start, sentences[j].end) for j in u["idx"]),
+                relevance=float(dense[u.seed]),
+                sentences=tuple((sentences[j].start, sentences[j].end) for j in u.idx),
                 context=p.chunk.text[max(0, first.start - p.chunk.start - CONTEXT_CHARS) : first.start - p.chunk.start],
             )
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Container
 
 import numpy as np
 
@@ -68,16 +69,10 @@ class HybridRetriever:
         dense = [h for h in self.store.query(query_vector, self.top_k) if h.chunk.doc_id in docs]
         lexical = [(n.node.node_id, float(n.score or 0.0)) for n in bm25.retrieve(question)]
 
-        fused: dict[str, float] = {}
-        for rank, hit in enumerate(dense):
-            fused[hit.chunk.id] = fused.get(hit.chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        for rank, (cid, score) in enumerate(lexical):
-            if score > 0 and cid in chunks:
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         dense_sim = {h.chunk.id: h.similarity for h in dense}
         lex_score = dict(lexical)
         passages = []
-        for cid, score in sorted(fused.items(), key=lambda kv: -kv[1]):
+        for cid, score in fuse([h.chunk.id for h in dense], lexical, chunks):
             chunk = chunks[cid]
             if cid not in dense_sim:  # BM25-only hit: its dense similarity is still informative
                 dense_sim[cid] = float(np.dot(self._vector(cid), query_vector))
@@ -90,6 +85,19 @@ class HybridRetriever:
     def _vector(self, chunk_id: str) -> np.ndarray:
         got = self.store.chunks.get(ids=[chunk_id], include=["embeddings"])
         return np.asarray(got["embeddings"][0], dtype=np.float32)
+
+
+def fuse(dense_ids: list[str], lexical: list[tuple[str, float]], known: Container[str]) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: each chunk scores 1 / (RRF_K + rank) in every list that ranks it
+    (rank from 1), summed; highest first. BM25 hits scoring <= 0 (no query word) and ids not in
+    `known` are ignored; dense ids are taken as they come."""
+    fused: dict[str, float] = {}
+    for rank, cid in enumerate(dense_ids):
+        fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    for rank, (cid, score) in enumerate(lexical):
+        if score > 0 and cid in known:
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return sorted(fused.items(), key=lambda kv: -kv[1])
 
 
 def shortlist(passages: list[Passage], n: int, per_retriever: int = 2) -> list[Passage]:

@@ -9,14 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from factbot.text.matching import content_stems, name_groups, numbers, stem_in, unmatched_names
-from factbot.core.types import Evidence
+from factbot.core.types import AbstainReason, Evidence
 
 RARE_SHARE = 0.2  # a name found in more than this share of chunks is the corpus topic, not an anchor
 
 
 @dataclass(frozen=True)
 class OutOfScope:
-    reason: str  # "no_relevant_passages", "unknown_entity" or "not_together"
+    reason: AbstainReason  # NO_RELEVANT_PASSAGES, UNKNOWN_ENTITY or NOT_TOGETHER
     message: str
 
 
@@ -38,15 +38,18 @@ def out_of_scope(
     question: str, evidence: list[Evidence], relevance: float, min_relevance: float, chunk_share: Callable[[str], float]
 ) -> OutOfScope | None:
     if relevance < min_relevance or not evidence:
-        return OutOfScope("no_relevant_passages", "The articles do not say: no passage in them is relevant enough.")
+        return OutOfScope(
+            AbstainReason.NO_RELEVANT_PASSAGES, "The articles do not say: no passage in them is relevant enough."
+        )
     unknown = unmatched_names(question, " ".join(e.text for e in evidence))
     if unknown:
         return OutOfScope(
-            "unknown_entity", f"The articles do not say: no passage relevant to the question mentions {' or '.join(unknown)}."
+            AbstainReason.UNKNOWN_ENTITY,
+            f"The articles do not say: no passage relevant to the question mentions {' or '.join(unknown)}.",
         )
     if anchors_apart(question, evidence, chunk_share):
         return OutOfScope(
-            "not_together",
+            AbstainReason.NOT_TOGETHER,
             "The articles do not say: they mention what the question names, but never together in one passage.",
         )
     return None
