@@ -237,6 +237,25 @@ def test_missing_and_empty_corpus_folders_are_bad_input(make_bot, corpus, tmp_pa
 
 
 # Interrupted ingest ---------------------------------------------------------------------------
+def test_retrieval_during_an_ingest_ignores_chunks_it_has_not_indexed_yet(make_bot, corpus, embedder):
+    """A question asked while an ingest is writing a changed document's new chunks (the retriever's
+    BM25 snapshot does not know them yet) is answered from the snapshot, without an error."""
+    from factbot.core.types import Chunk
+
+    bot = make_bot(corpus)
+    bot.ingest(progress=False)
+    doc_id = next(iter(bot.store.documents()))
+    text = "Astronomers at the Osprey Ridge observatory have spotted a faint comet."
+    new = Chunk(id=f"{doc_id}:999", doc_id=doc_id, text=text, start=0, end=len(text))
+    bot.store.chunks.add(
+        ids=[new.id], embeddings=embedder.embed([text]).tolist(), documents=[text],
+        metadatas=[{"doc_id": doc_id, "start": 0, "end": len(text)}],
+    )  # fmt: skip
+    question = "Which observatory at Osprey Ridge spotted a comet?"
+    passages = bot.retriever.retrieve(question, embedder.embed_one(question))
+    assert passages and all(p.chunk.id != new.id for p in passages)
+
+
 def test_orphan_chunks_are_invisible_and_purged_next_run(make_bot, corpus, embedder):
     """Chunks written for a document whose record was never committed (a crash in between)."""
     from factbot.core.types import Chunk

@@ -66,7 +66,8 @@ class HybridRetriever:
             bm25, docs, chunks = self._bm25, self._docs, self._chunks
         if bm25 is None:
             return []
-        dense = [h for h in self.store.query(query_vector, self.top_k) if h.chunk.doc_id in docs]
+        # Only chunks of the BM25 snapshot: an ingest running now may have stored chunks it lacks.
+        dense = [h for h in self.store.query(query_vector, self.top_k) if h.chunk.id in chunks]
         lexical = [(n.node.node_id, float(n.score or 0.0)) for n in bm25.retrieve(question)]
 
         dense_sim = {h.chunk.id: h.similarity for h in dense}
