@@ -321,6 +321,13 @@ def test_as_claim_after_has_with_a_participle(text, claim):
         ("However, the bridge reopened on Monday.", False),  # "how" only as a whole word
         ("Whoever pays, the bridge reopened.", False),
         ("Ortiz asked who would pay.", False),  # a question word inside, not opening
+        # A statement may open with a question word; only a sentence that asks is a question.
+        ("When CO2 was higher in the past, the sun was cooler.", False),
+        ("How the war ends is unclear.", False),
+        ("Which side paid remains unclear.", False),
+        ("What did the mayor say.", True),  # inverted: question word + auxiliary
+        ("Did the mayor reopen the bridge", True),  # inverted: auxiliary first
+        ("Has the council approved the budget", True),
     ],
 )
 def test_is_question(text, question):

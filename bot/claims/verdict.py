@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from factbot.claims.signals import Signals, compare, with_context_names
-from factbot.text.words import QUESTION_WORDS
+from factbot.text.words import AUXILIARIES, MODALS, QUESTION_WORDS
 from factbot.model.generate import Prompt
 from factbot.model.prompts import format_sources, load_prompt
 from factbot.core.types import Citation, Evidence, Label, Stance
@@ -22,7 +22,14 @@ _CLAIM_QUESTION = re.compile(
 )
 _DID_QUESTION = re.compile(r"^\s*(?:did|does|do|has|have|was|were)\s+(.+?)\s*\?*\s*$", re.I)
 _REPORTING = r"(?:say|said|claim|call|state|announce|propose|confirm|deny|reject|agree|accuse|write|tell|describe|threaten|suggest)"
-_QUESTION_WORD = re.compile(r"^\s*(?:%s)\b" % "|".join(sorted(QUESTION_WORDS)), re.I)
+# A sentence asks when the verb comes before its subject (subject-auxiliary inversion): it opens
+# with an auxiliary ("Did Kellogg say ...") or a question word followed by one ("What did he ...").
+# A statement may open with a question word ("When CO2 was higher, the sun was cooler."); it then
+# ends as statements do, with a full stop, where a question typed without "?" has no end mark.
+_AUX = "|".join(sorted(AUXILIARIES | MODALS))
+_WH = "|".join(sorted(QUESTION_WORDS))
+_INVERTED = re.compile(r"^\s*(?:(?:%s)\s+)?(?:%s)\b" % (_WH, _AUX), re.I)
+_OPENS_WH = re.compile(r"^\s*(?:%s)\b" % _WH, re.I)
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,11 @@ def as_claim(text: str) -> str | None:
 
 
 def is_question(text: str) -> bool:
-    return text.rstrip().endswith("?") or bool(_QUESTION_WORD.match(text))
+    """A sentence that asks: a question mark, an inverted word order, or a question word and no end mark."""
+    text = text.rstrip()
+    if text.endswith("?") or _INVERTED.match(text):
+        return True
+    return bool(_OPENS_WH.match(text)) and not text.endswith((".", "!", '."', ".”"))
 
 
 def is_checkworthy(sentence: str) -> bool:
