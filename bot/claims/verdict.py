@@ -21,7 +21,12 @@ _CLAIM_QUESTION = re.compile(
     r"^\s*(?:is it (?:true|correct|accurate|right|the case) that|true or false\s*:|fact[- ]check\s*:)\s*", re.I
 )
 _DID_QUESTION = re.compile(r"^\s*(?:did|does|do|has|have|was|were)\s+(.+?)\s*\?*\s*$", re.I)
-_REPORTING = r"(?:say|said|claim|call|state|announce|propose|confirm|deny|reject|agree|accuse|write|tell|describe|threaten|suggest)"
+# Reporting verbs in their base, -s and past forms ("did X say", "has X denied").
+_REPORTING = (
+    r"(?:say|says|said|told|wrote|written|denied|denies|(?:claim|call|state|announce|propose|confirm|deny|reject|"
+    r"agree|accuse|write|tell|describe|threaten|suggest)(?:s|d|ed)?)"
+)
+_NEGATED = re.compile(r"\b(?:not|n't)\s*$", re.I)
 # A sentence asks when the verb comes before its subject (subject-auxiliary inversion): it opens
 # with an auxiliary ("Did Kellogg say ...") or a question word followed by one ("What did he ...").
 # A statement may open with a question word ("When CO2 was higher, the sun was cooler."); it then
@@ -78,12 +83,15 @@ def verdict_prompt(claim: str, evidence: list[Evidence]) -> Prompt:
 
 
 def parse_label(raw: str, given: set[int]) -> tuple[Label | None, int | None]:
+    """The first label the reply states, with the passage number after it; a negated label
+    ("NOT SUPPORTED") states only that the passages do not decide the claim."""
     m = _LABEL.search(raw)
     if not m:
         return None, None
-    label = Label(m.group(1).upper().replace(" ", "_"))
     n = int(m.group(2)) if m.group(2) and int(m.group(2)) in given else None
-    return label, n
+    if _NEGATED.search(raw[: m.start()]) and m.group(1).upper() in ("SUPPORTED", "REFUTED"):
+        return Label.NOT_ENOUGH_INFO, n
+    return Label(m.group(1).upper().replace(" ", "_")), n
 
 
 def align(claim: str, evidence: list[Evidence], sims: np.ndarray) -> list[Aligned]:
