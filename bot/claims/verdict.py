@@ -26,7 +26,7 @@ _REPORTING = (
     r"(?:say|says|said|told|wrote|written|denied|denies|(?:claim|call|state|announce|propose|confirm|deny|reject|"
     r"agree|accuse|write|tell|describe|threaten|suggest)(?:s|d|ed)?)"
 )
-_NEGATED = re.compile(r"\b(?:not|n't)\s*$", re.I)
+_NEGATED = re.compile(r"(?:\bnot|n['’]t)\s*$", re.I)
 # A sentence asks when the verb comes before its subject (subject-auxiliary inversion): it opens
 # with an auxiliary ("Did Kellogg say ...") or a question word followed by one ("What did he ...").
 # A statement may open with a question word ("When CO2 was higher, the sun was cooler."); it then
