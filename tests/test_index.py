@@ -237,6 +237,14 @@ def test_missing_and_empty_corpus_folders_are_bad_input(make_bot, corpus, tmp_pa
 
 
 # Interrupted ingest ---------------------------------------------------------------------------
+def add_raw_chunk(store, embedder, chunk) -> None:
+    """Write one chunk straight into Chroma, as an ingest does before it commits the document record."""
+    store.chunks.add(
+        ids=[chunk.id], embeddings=embedder.embed([chunk.text]).tolist(), documents=[chunk.text],
+        metadatas=[{"doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end}],
+    )  # fmt: skip
+
+
 def test_retrieval_during_an_ingest_ignores_chunks_it_has_not_indexed_yet(make_bot, corpus, embedder):
     """A question asked while an ingest is writing a changed document's new chunks (the retriever's
     BM25 snapshot does not know them yet) is answered from the snapshot, without an error."""
@@ -247,10 +255,7 @@ def test_retrieval_during_an_ingest_ignores_chunks_it_has_not_indexed_yet(make_b
     doc_id = next(iter(bot.store.documents()))
     text = "Astronomers at the Osprey Ridge observatory have spotted a faint comet."
     new = Chunk(id=f"{doc_id}:999", doc_id=doc_id, text=text, start=0, end=len(text))
-    bot.store.chunks.add(
-        ids=[new.id], embeddings=embedder.embed([text]).tolist(), documents=[text],
-        metadatas=[{"doc_id": doc_id, "start": 0, "end": len(text)}],
-    )  # fmt: skip
+    add_raw_chunk(bot.store, embedder, new)
     question = "Which observatory at Osprey Ridge spotted a comet?"
     passages = bot.retriever.retrieve(question, embedder.embed_one(question))
     assert passages and all(p.chunk.id != new.id for p in passages)
@@ -267,11 +272,7 @@ def test_orphan_chunks_are_invisible_and_purged_next_run(make_bot, corpus, embed
     path = write(corpus, "comet.txt", OBSERVATORY.replace("Kestrel Peak", "Osprey Ridge"))
     half_id = doc_id_for(path)
     text = "Astronomers at the Osprey Ridge observatory have spotted a faint comet."
-    chunk = Chunk(id=f"{half_id}:0", doc_id=half_id, text=text, start=0, end=len(text))
-    bot.store.chunks.add(
-        ids=[chunk.id], embeddings=embedder.embed([text]).tolist(), documents=[text],
-        metadatas=[{"doc_id": half_id, "start": 0, "end": len(text)}],
-    )  # fmt: skip
+    add_raw_chunk(bot.store, embedder, Chunk(id=f"{half_id}:0", doc_id=half_id, text=text, start=0, end=len(text)))
     bot.retriever.rebuild()  # as a new process would on start
 
     question = "Which observatory at Osprey Ridge spotted a comet?"
