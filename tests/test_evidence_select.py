@@ -252,11 +252,6 @@ def test_a_short_sentence_never_seeds():
     assert texts(sentences, ev[0])[0] == "Why now?"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the seed floor (MIN_SEED_SHARE * max score) counts sentences that can never seed: a short "
-    "top-scoring line ('Why now?') raises it above every eligible sentence, so no evidence is chosen",
-)
 def test_a_short_top_sentence_does_not_silence_the_others():
     sentences, ev = select(BRIDGE_PASSAGES, {WHY: 1.0, COMMUTERS: 0.5})
     assert [seed_of(e) for e in ev] == [COMMUTERS]
@@ -315,11 +310,6 @@ def test_a_seed_inside_a_unit_adds_nothing():
     assert [texts(sentences, e) for e in ev] == [BOARD_LINES[2:4]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a window touching two units merges into the first only: the second unit stays, and its "
-    "sentence is quoted twice (evidence units overlap)",
-)
 def test_units_never_overlap():
     # Units {2} and {5}; then seed 4's window 3..5 adjoins the first and overlaps the second.
     sentences, ev = select(BOARD_PASSAGES, {2: 1.0, 3: 0.5, 4: 0.65, 5: 0.9})

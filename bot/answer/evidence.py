@@ -106,20 +106,24 @@ def select_evidence(
 ) -> list[Evidence]:
     """Seeds in score order, widened and merged into at most k contiguous units, numbered 1..k."""
     units: list[Unit] = []
-    floor = MIN_SEED_SHARE * float(scores.max()) if len(scores) else 0.0
+    can_seed = [scores[i] > 0 and len(s.text.split()) >= MIN_SEED_WORDS for i, s in enumerate(sentences)]
+    # The floor is relative to the best sentence that can seed: a short top line ("Why now?") must
+    # not raise it above every sentence that can.
+    floor = MIN_SEED_SHARE * max((float(scores[i]) for i, ok in enumerate(can_seed) if ok), default=0.0)
     for i in map(int, np.argsort(-scores)):
         if len(units) >= k or scores[i] < floor:
             break
-        if scores[i] <= 0 or len(sentences[i].text.split()) < MIN_SEED_WORDS or any(i in u.idx for u in units):
+        if not can_seed[i] or any(i in u.idx for u in units):
             continue
         window = _window(i, sentences, scores)
         touching = [u for u in units if set(window) & set(u.idx) or window[-1] + 1 == u.idx[0]
                     or u.idx[-1] + 1 == window[0]]
         touching = [u for u in touching if sentences[u.idx[0]].passage == sentences[i].passage]
-        if touching:  # merge into the unit it overlaps or adjoins
+        if touching:  # merge into the first unit it overlaps or adjoins, and every other one with it
             u = touching[0]
-            merged = sorted(set(u.idx) | set(window))
+            merged = sorted(set(window).union(*(t.idx for t in touching)))
             u.idx = _trim(list(range(merged[0], merged[-1] + 1)), u.seed, sentences, scores)
+            units = [t for t in units if t is u or t not in touching]
         else:
             units.append(Unit(i, _trim(window, i, sentences, scores)))
 
