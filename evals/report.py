@@ -229,3 +229,193 @@ def write_reports(report, out_dir: Path) -> dict[str, str]:
     paths["json"].write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     paths["markdown"].write_text(markdown(report), encoding="utf-8")
     return report.paths
+
+
+# The RGB suite (evals/rgb.py) ----------------------------------------------------------------
+RGB_COLUMNS = {  # (key, column header)
+    "noise": [
+        ("items", "items"), ("answer_correct", "correct"), ("cites_gold", "cites gold"),
+        ("correct_and_cites_gold", "correct+gold"), ("declined", "declined"),
+        ("latency_median_s", "lat med s"), ("latency_p95_s", "lat p95 s"),
+    ],
+    "counterfactual": [
+        ("items", "items"), ("answer_correct", "correct"), ("states_fake", "states fake"), ("both", "both"),
+        ("fake_only", "fake only"), ("declined", "declined"), ("cites_gold", "cites gold"),
+        ("latency_median_s", "lat med s"), ("latency_p95_s", "lat p95 s"),
+    ],
+    "negatives": [
+        ("items", "items"), ("declined", "declined"), ("answered", "answered"), ("states_true", "states true"),
+        ("latency_median_s", "lat med s"), ("latency_p95_s", "lat p95 s"),
+    ],
+}  # fmt: skip
+RGB_MODE_TITLES = {
+    "noise": "noise mode (positive + negative passages)",
+    "counterfactual": "counterfactual mode (positive + negative + positive_wrong passages)",
+    "negatives": "negatives-only mode (no passage holds an answer: declining is right)",
+}
+
+
+def rgb_rows(report) -> list[tuple[str, dict]]:
+    out = [("factbot", report.factbot)]
+    if report.baseline is not None:
+        if report.factbot_same_items and report.factbot_same_items["items"] != report.factbot["items"]:
+            out.append(("factbot, baseline's items", report.factbot_same_items))
+        out.append(("llama-index baseline", report.baseline))
+    return out
+
+
+def rgb_table(report) -> str:
+    cols = RGB_COLUMNS[report.mode]
+    header = ["system"] + [h for _, h in cols]
+    body = [[name] + [fmt(figs.get(k)) for k, _ in cols] for name, figs in rgb_rows(report)]
+    widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+                     for r in [header] + body)  # fmt: skip
+
+
+def rgb_funnel_lines(report) -> list[str]:
+    from factbot.evals.funnel import LOSSES, STAGE_LABELS, STAGES
+
+    f = report.funnel
+    if not f or not f.get("items"):
+        return ["funnel: not traced (no item has a passage that holds its answer)"]
+    held = ", ".join(f"{STAGE_LABELS[s]} {fmt(f['held'][s])}" for s in STAGES)
+    lost = ", ".join(f"{LOSSES[s]} {f['lost_at'][s]}" for s in STAGES if f["lost_at"][s])
+    return [
+        f"funnel, share of the {f['items']} items with a gold passage whose answer is held in: {held}",
+        f"answers lost at: {lost or 'nowhere'}; kept to the end: {f['kept']}",
+    ]
+
+
+def rgb_reasons_line(figures: dict) -> str:
+    reasons = figures.get("abstention_reasons") or {}
+    return "abstention reasons: " + (", ".join(f"{k} {v}" for k, v in reasons.items()) or "none")
+
+
+def _rgb_expected(answer) -> str:
+    if isinstance(answer, str):
+        return answer
+    return " AND ".join(a if isinstance(a, str) else " OR ".join(a) for a in answer)
+
+
+def _rgb_outcome(mode: str, row) -> str:
+    """declined / correct / wrong; negatives mode: declined / answered (+true: it stated the true
+    answer no passage holds); counterfactual: +fake when the answer states fakeanswer."""
+    if row.abstained:
+        return "declined"
+    if mode == "negatives":
+        return "answered+true" if row.correct else "answered"
+    outcome = "correct" if row.correct else "wrong"
+    return outcome + "+fake" if mode == "counterfactual" and row.states_fake else outcome
+
+
+def _rgb_marks(row) -> str:
+    from factbot.evals.funnel import Funnel
+
+    return Funnel(**row.funnel).marks() if row.funnel else "-"
+
+
+def rgb_item_lines(report, width: int = 220) -> list[str]:
+    """One line per factbot item: id, funnel marks, outcome, first losing stage, reason, latency, answer."""
+    legend = ("no passage holds an answer, so there is no funnel" if report.mode == "negatives" else
+              "funnel letters: C candidates, S shortlist, E evidence, R raw reply, F final answer, G final cites gold; "
+              "'.' = answer not held there")  # fmt: skip
+    lines = [f"per item ({legend}):",
+             f"  {'id':>4} {'funnel':6} {'outcome':13} {'lost at':16} {'abstention':20} {'lat':>6} query -> answer"]  # fmt: skip
+    for r in report.rows:
+        if r.system != "factbot":
+            continue
+        marks = _rgb_marks(r)
+        outcome = _rgb_outcome(report.mode, r)
+        head = f"  {r.id:>4} {marks:6} {outcome:13} {(r.lost_at or '-'):16} {(r.reason or '-'):20} {r.latency_s:5.1f}s"
+        tail = " ".join(f"{r.query} -> {r.text}".split())
+        room = max(width - len(head) - 1, 20)
+        lines.append(f"{head} {tail if len(tail) <= room else tail[: room - 4] + ' ...'}")
+    return lines
+
+
+def rgb_summary_text(report) -> str:
+    lines = [f"RGB suite, {RGB_MODE_TITLES[report.mode]}: {report.n_items} of {report.n_suite_items} items from "
+             f"{report.suite_path}; {report.n_passages} passages in {report.collection_dir}", "",
+             rgb_table(report), ""]  # fmt: skip
+    if report.baseline is not None and report.baseline.get("cites_gold_marked") is not None:
+        lines.append(f"baseline 'cites gold' counts its retrieved source nodes; counting only those its [n] "
+                     f"markers cite: {fmt(report.baseline['cites_gold_marked'])}")  # fmt: skip
+    if report.mode != "negatives":
+        lines += rgb_funnel_lines(report)
+    lines.append(rgb_reasons_line(report.factbot))
+    lines += [""] + rgb_item_lines(report)
+    base = [r for r in report.rows if r.system == "baseline"]
+    if base:
+        lines += ["", "baseline per item (gold: a retrieved source node holds the answer; [n]: one its markers cite does):"]
+        for r in base:
+            head = (f"  {r.id:>4} {_rgb_outcome(report.mode, r):13} gold {'yes' if r.cites_gold else 'no ':3} "
+                    f"[n] {'yes' if r.cites_gold_marked else 'no ':3} {r.latency_s:5.1f}s")  # fmt: skip
+            tail = " ".join(r.text.split())
+            lines.append(f"{head} {tail if len(tail) <= 140 else tail[:136] + ' ...'}")
+    if report.answers_given:
+        lines += ["", f"answers given ({len(report.answers_given)}), with their quotes:"]
+        for a in report.answers_given:
+            lines.append(f"- {a['system']} {a['id']} {a['query']}")
+            lines.append(textwrap.indent(textwrap.shorten(f"answer: {a['answer']}", 300), "    "))
+            lines += [textwrap.indent(textwrap.shorten(f"[{q['n']}] {q['file']}: {q['quote']}", 300), "    ")
+                      for q in a["quotes"]]  # fmt: skip
+    lines.append(f"time: eval {report.eval_time_s:.0f} s, wall {report.wall_time_s:.0f} s")
+    lines += [f"warning: {w}" for w in report.warnings]
+    if report.paths:
+        lines.append("\nreports: " + ", ".join(report.paths.values()))
+    return "\n".join(lines)
+
+
+def _md_cell(text) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def rgb_markdown(report) -> str:
+    cols = RGB_COLUMNS[report.mode]
+    lines = [f"# factbot RGB suite, {report.started_at}", "",
+             f"{RGB_MODE_TITLES[report.mode]}: {report.n_items} of {report.n_suite_items} items from "
+             f"`{report.suite_path}` (selection {report.selection}); {report.n_passages} passages, one file each, "
+             f"in `{report.collection_dir}`. Eval time {report.eval_time_s:.0f} s, wall time {report.wall_time_s:.0f} s.",
+             ""]  # fmt: skip
+    lines += ["| system | " + " | ".join(h for _, h in cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    lines += [f"| {name} | " + " | ".join(fmt(f.get(k)) for k, _ in cols) + " |" for name, f in rgb_rows(report)]
+    if report.baseline is not None:
+        lines += ["", "Baseline items: " + ", ".join(map(str, report.baseline_ids)) + ". Its *cites gold* counts its "
+                  "retrieved source nodes; counting only those its [n] markers cite: "
+                  f"{fmt(report.baseline.get('cites_gold_marked'))}."]  # fmt: skip
+    if report.mode != "negatives":
+        lines += [""] + rgb_funnel_lines(report)
+    lines += ["", rgb_reasons_line(report.factbot)]
+    lines += ["", "## Gate", ""] + ([f"- FAIL {f}" for f in report.gate_failures] or
+                                    ["All thresholds hold." if report.thresholds else "Not gated."])  # fmt: skip
+    lines += [""] + [f"Warning: {w}" for w in report.warnings]
+    lines += ["", "## Items", "", "Funnel letters: C candidates, S shortlist, E evidence shown, R raw reply, "
+              "F final answer, G final answer cites a gold passage; `.` where the answer is not held.", "",
+              "| system | id | query | expected | answer | cited files | funnel | lost at | reason | latency s |",
+              "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in report.rows:
+        marks = _rgb_marks(r)
+        outcome = _rgb_outcome(report.mode, r)
+        cited = ", ".join(f"[{c.n}] {c.file}{' (gold)' if c.gold else ''}" for c in r.cited) or "-"
+        lines.append(f"| {r.system} | {r.id} | {_md_cell(r.query)} | {_md_cell(_rgb_expected(r.expected))} | "
+                     f"{outcome}: {_md_cell(r.text)} | {_md_cell(cited)} | `{marks}` | {r.lost_at or '-'} | "
+                     f"{r.reason or '-'} | {r.latency_s:.1f} |")  # fmt: skip
+    if report.answers_given:
+        lines += ["", f"## Answers given ({len(report.answers_given)})", "",
+                  "No passage holds any answer here; check that no answer states a relation its quote does not state.",
+                  ""]  # fmt: skip
+        for a in report.answers_given:
+            lines += [f"### {a['system']} {a['id']}: {_md_cell(a['query'])}", "", f"Answer: {_md_cell(a['answer'])}", ""]
+            lines += [f"- [{q['n']}] {q['file']}: {_md_cell(q['quote'])}" for q in a["quotes"]] + [""]
+    return "\n".join(lines)
+
+
+def write_rgb_reports(report, out_dir: Path) -> dict[str, str]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"rgb-{report.mode}-" + datetime.now().strftime("%Y%m%d-%H%M%S")
+    paths = {"json": out_dir / f"{stem}.json", "markdown": out_dir / f"{stem}.md"}
+    report.paths = {k: str(p) for k, p in paths.items()}
+    paths["json"].write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    paths["markdown"].write_text(rgb_markdown(report), encoding="utf-8")
+    return report.paths

@@ -60,11 +60,23 @@ def cmd_check(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
+    if args.sample is not None and args.suite != "fever":
+        raise BadInput("--sample belongs to --suite fever (a sample balanced over the claim labels).")
+    if args.suite == "fever":
+        return _eval_fever(args, split)
+    if args.suite == "rgb":
+        return _eval_rgb(args, split)
+    rgb_only = [flag for flag, value in (("a suite file", args.suite_path or args.suite_file),
+                ("--counterfactual", args.counterfactual), ("--negatives-only", args.negatives_only),
+                ("--limit", args.limit), ("--half", args.half)) if value]  # fmt: skip
+    if rgb_only:
+        raise BadInput(f"{', '.join(rgb_only)} belong to --suite rgb; the bundled suite takes --items, --subset, --kinds.")
+
     from factbot.evals.report import summary_text
     from factbot.evals.cases import DEFAULT_ITEMS
     from factbot.evals.run import run_eval
 
-    split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
     report = run_eval(
         args.items or DEFAULT_ITEMS, subset=args.subset, corpus=args.corpus, baseline=args.baseline, progress=not args.json,
         ids=split(args.ids), kinds=split(args.kinds), baseline_subset=args.baseline_subset,
@@ -80,11 +92,103 @@ def cmd_eval(args) -> int:
     return 1 if args.gate and report.gate_failures else 0
 
 
+def _eval_rgb(args, split) -> int:
+    """factbot eval --suite rgb --suite-file PATH: the external RGB suite (evals/rgb.py)."""
+    bundled_only = [flag for flag, value in (("--items", args.items), ("--subset", args.subset),
+                    ("--kinds", args.kinds), ("--corpus", args.corpus)) if value]  # fmt: skip
+    if bundled_only:
+        raise BadInput(f"{', '.join(bundled_only)} belong to the bundled suite; --suite rgb takes --ids, --limit, --half.")
+    if args.suite_path and args.suite_file and args.suite_path != args.suite_file:
+        raise BadInput("Give the RGB file once: either as PATH or as --suite-file PATH.")
+    path = args.suite_file or args.suite_path
+    if path is None:
+        raise BadInput("--suite rgb needs the RGB-format file: factbot eval --suite rgb --suite-file PATH "
+                       "(one JSON object a line: id, query, answer, positive, negative; see factbot eval --help).")  # fmt: skip
+
+    from factbot.evals.report import rgb_summary_text
+    from factbot.evals.rgb import run_rgb
+
+    mode = "counterfactual" if args.counterfactual else "negatives" if args.negatives_only else "noise"
+    config = Config.from_env()
+    report = run_rgb(
+        path, mode, ids=split(args.ids), half=args.half, limit=args.limit, baseline=args.baseline,
+        baseline_subset=args.baseline_subset, config=config, progress=not args.json,
+        out_dir=args.out or config.data_dir / "reports",
+    )  # fmt: skip
+    if args.json:
+        import json
+
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str))
+    else:
+        print(rgb_summary_text(report))
+        print("gate: " + ("FAIL\n  " + "\n  ".join(report.gate_failures) if report.gate_failures else "pass"))
+    return 1 if args.gate and report.gate_failures else 0
+
+
+def _eval_fever(args, split) -> int:
+    """factbot eval --suite fever PATH: the FEVER / Climate-FEVER claim suite (evals/fever.py)."""
+    bundled_only = [flag for flag, value in (("--items", args.items), ("--subset", args.subset), ("--kinds", args.kinds),
+                    ("--corpus", args.corpus), ("--baseline", args.baseline), ("--counterfactual", args.counterfactual),
+                    ("--negatives-only", args.negatives_only)) if value]  # fmt: skip
+    if bundled_only:
+        raise BadInput(f"{', '.join(bundled_only)} do not apply to --suite fever; it takes --half, --sample, --limit, --ids.")
+    if args.suite_path and args.suite_file and args.suite_path != args.suite_file:
+        raise BadInput("Give the FEVER file once: either as PATH or as --suite-file PATH.")
+    path = args.suite_file or args.suite_path
+    if path is None:
+        raise BadInput("--suite fever needs the Climate-FEVER-format file: factbot eval --suite fever PATH "
+                       "(one JSON object a line: claim_id, claim, claim_label, evidences; see factbot eval --help).")  # fmt: skip
+
+    from factbot.evals.fever import DEFAULT_FEVER_THRESHOLDS, run_fever, summary_text
+
+    config = Config.from_env()
+    part = {"a": "fit", "b": "report", None: "all"}[args.half]
+    report = run_fever(path, part=part, sample=args.sample, limit=args.limit, ids=split(args.ids), config=config,
+                       progress=not args.json, out_dir=args.out or config.data_dir / "reports",
+                       thresholds=DEFAULT_FEVER_THRESHOLDS if args.gate else None)  # fmt: skip
+    if args.json:
+        import json
+
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str))
+    else:
+        print(summary_text(report))
+        if args.gate:
+            print("gate: " + ("FAIL\n  " + "\n  ".join(report.gate_failures) if report.gate_failures else "pass"))
+    return 1 if args.gate and report.gate_failures else 0
+
+
 def cmd_serve(args) -> int:
     from factbot.app.ui import serve
 
     serve(Config.from_env(ui_host=args.host, ui_port=args.port, ui_auth=args.auth))
     return 0
+
+
+RGB_FORMAT_HELP = """\
+--suite rgb reads RGB's format (Chen et al., AAAI 2024), one JSON object a line:
+  {"id": 50, "query": "Who was awarded the 2018 Nobel Prize in Literature?",
+   "answer": "Olga Tokarczuk", "fakeanswer": "Peter Handke",
+   "positive": ["...passages that hold the answer..."], "negative": ["...noise passages..."],
+   "positive_wrong": ["...fact-altered copies of the positives, stating fakeanswer..."]}
+  id: a unique whole number >= 0; answer (and fakeanswer): a string, or a list whose items must all
+  appear in the reply, an inner list being alternatives ([["Apr 20, 2018", "20 April 2018"]]);
+  matched case-insensitively as substrings (RGB's rule). fakeanswer and positive_wrong are needed
+  only for --counterfactual. Every passage becomes one file of one collection, indexed once under
+  the data dir (suites/rgb-<mode>-<file>); correct = RGB's rule holds on the answer, cites gold =
+  a citation comes from a passage that holds the answer.
+  Modes: noise (positive + negative), --counterfactual (+ positive_wrong), --negatives-only
+  (negative passages that hold no answer: declining is right).
+
+--suite fever reads FEVER / Climate-FEVER's format (Diggelmann et al., 2020), one JSON object a line:
+  {"claim_id": "1607", "claim": "CO2 limits won't cool the planet.", "claim_label": "NOT_ENOUGH_INFO",
+   "evidences": [{"article": "Carbon dioxide", "evidence_id": "Carbon dioxide:191",
+                  "evidence": "...", "evidence_label": "NOT_ENOUGH_INFO"}, ...]}
+  claim_label: SUPPORTS, REFUTES, NOT_ENOUGH_INFO (scored as SUPPORTED, REFUTED, NOT_ENOUGH_INFO) or
+  DISPUTED (CONFLICTING, reported apart). Every evidence sentence goes into one collection, one file
+  per article, indexed once under the data dir (suites/fever-<file>). Reports accuracy, balanced
+  accuracy, recall per label, the confusion matrix and median seconds per verdict. --half a / b: the
+  fit / report part (a hash of claim_id; the verdict model is fitted on a only); --sample N: N claims
+  balanced over the three labels (fixed seed), plus N/3 DISPUTED ones scored apart."""
 
 
 COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "check": cmd_check, "eval": cmd_eval, "serve": cmd_serve}
@@ -112,16 +216,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="corpus folder to sync before checking (default: the configured one)")
     p.add_argument("--no-sync", action="store_true", help="use the index as it is; do not sync the corpus first")
 
-    p = sub.add_parser("eval", help="score answers against evals/cases.jsonl; write JSON and Markdown reports")
+    p = sub.add_parser(
+        "eval", help="score answers against evals/cases.jsonl (or an RGB-format file); write JSON and Markdown reports",
+        description="Score factbot on the bundled items (evals/cases.jsonl) or, with --suite rgb, on an RGB-format "
+        "file, and write JSON and Markdown reports.", epilog=RGB_FORMAT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    p.add_argument("--suite", choices=("bundled", "rgb", "fever"), default="bundled",
+                   help="bundled: evals/cases.jsonl over the configured corpus (default); rgb: an RGB-format file; "
+                   "fever: a FEVER / Climate-FEVER-format file")  # fmt: skip
+    p.add_argument("suite_path", nargs="?", type=Path, metavar="PATH", help="the RGB- or FEVER-format file (same as --suite-file)")
+    p.add_argument("--suite-file", type=Path, metavar="PATH", help="the RGB- or FEVER-format file, required with --suite rgb or fever")
+    rgb_mode = p.add_mutually_exclusive_group()
+    rgb_mode.add_argument("--counterfactual", action="store_true",
+                          help="rgb: add the positive_wrong passages; also record whether answers state fakeanswer")  # fmt: skip
+    rgb_mode.add_argument("--negatives-only", action="store_true",
+                          help="rgb: index only the negative passages (none holds an answer); score declining")  # fmt: skip
+    p.add_argument("--limit", type=int, help="rgb, fever: run only the first N selected items")
+    p.add_argument("--half", choices=("a", "b"), help="rgb: a = even ids, b = odd ids (tune on one, report the other); "
+                   "fever: a = the fit part, b = the report part")  # fmt: skip
+    p.add_argument("--sample", type=int, metavar="N", help="fever: N claims balanced over the labels (fixed seed)")
     p.add_argument("--items", type=Path, help="item file (.jsonl; default: the bundled evals/cases.jsonl)")
     p.add_argument("--subset", type=int, help="run N items spread over the kinds")
-    p.add_argument("--ids", help="comma-separated item ids, e.g. q01,u03")
+    p.add_argument("--ids", help="comma-separated item ids, e.g. q01,u03 (rgb: 50,51)")
     p.add_argument("--kinds", help="comma-separated kinds: question, unanswerable, claim")
     p.add_argument("--corpus", type=Path, help="corpus folder (default: the configured one)")
     p.add_argument("--baseline", action="store_true", help="also run stock llama-index CitationQueryEngine (slow)")
     p.add_argument("--baseline-subset", type=int, help="run the baseline on N of the items only")
     p.add_argument("--out", type=Path, help="report folder (default: reports/ in the data dir)")
-    p.add_argument("--gate", action="store_true", help="exit 1 when a threshold in evals/thresholds.json fails")
+    p.add_argument("--gate", action="store_true",
+                   help="exit 1 when a threshold in evals/thresholds.json (rgb: evals/thresholds_rgb.json, "
+                   "fever: evals/thresholds_fever.json) fails")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("serve", help="start the web UI (Gradio) on 127.0.0.1:7860")
