@@ -8,6 +8,8 @@ import pytest
 
 from factbot.answer.evidence import (
     CARRY_OVER,
+    CONSTRAINT_PENALTY,
+    FORM_BONUS,
     CONTEXT_CHARS,
     MAX_UNIT_WORDS,
     MIN_SEED_WORDS,
@@ -278,10 +280,36 @@ def test_score_sentences_is_similarity_plus_question_words():
     sentences = split_passages(BRIDGE_PASSAGES)
     q_vec = np.array([1.0, 0.0])
     s_vecs = np.tile([0.5, 0.0], (len(sentences), 1))  # equal similarity everywhere
-    scores = score_sentences("Which engineers replaced corroded cables?", sentences, q_vec, s_vecs)
+    # "Describe ..." fixes no answer form: similarity and words alone.
+    scores = score_sentences("Describe how engineers replaced corroded cables.", sentences, q_vec, s_vecs)
     assert int(np.argmax(scores)) == ENGINEERS  # the words decide between equally similar lines
     assert scores[COMMUTERS] == pytest.approx(0.5)  # no question word: similarity alone
     assert score_sentences("anything", [], q_vec, np.zeros((0, 2))).shape == (0,)
+
+
+def test_sentences_holding_the_asked_form_score_higher():
+    """A when-question: the line that gives a date gains FORM_BONUS over an equally similar line."""
+    text = "Museum\n\nThe city museum reopens after long repairs by the city.\nThe city museum reopens on 4 March 2024.\n"
+    sentences = split_passages(passages_of(chunks_of("museum", text)))
+    q_vec = np.array([1.0, 0.0])
+    s_vecs = np.tile([0.5, 0.0], (len(sentences), 1))
+    scores = score_sentences("When does the city museum reopen?", sentences, q_vec, s_vecs)
+    dated = next(i for i, s in enumerate(sentences) if "March" in s.text)
+    undated = next(i for i, s in enumerate(sentences) if "repairs" in s.text)
+    assert scores[dated] - scores[undated] == pytest.approx(FORM_BONUS, abs=0.06)  # less any word-share difference
+    assert scores[dated] > scores[undated]
+
+
+def test_a_sentence_giving_another_year_than_the_question_is_penalized():
+    text = "Results\n\nThe 2014 final was won by the Eagles in extra time.\nThe 2018 final was won by the Hawks.\n"
+    passages = passages_of(chunks_of("finals", text))
+    sentences = split_passages(passages)
+    q_vec = np.array([1.0, 0.0])
+    s_vecs = np.tile([0.5, 0.0], (len(sentences), 1))
+    scores = score_sentences("Who won the 2018 final?", sentences, q_vec, s_vecs)
+    y2014 = next(i for i, s in enumerate(sentences) if "2014" in s.text)
+    y2018 = next(i for i, s in enumerate(sentences) if "2018" in s.text)
+    assert scores[y2018] - scores[y2014] >= CONSTRAINT_PENALTY - 1e-9
 
 
 def test_a_quote_inherits_most_of_the_score_of_the_line_before():

@@ -23,6 +23,10 @@ ABSTAIN_UNSUPPORTED = (
     "The articles do not clearly answer this: the draft answer was not backed by the passages. "
     "The closest passages are listed for you to judge."
 )
+ABSTAIN_NO_ANSWER = (
+    "The articles do not say: the passages found mention what the question names, but none states "
+    "what it asks for. The closest passages are listed for you to judge."
+)
 
 
 @dataclass(frozen=True)
@@ -73,12 +77,20 @@ def stream_answer(
         citations.check_reply(raw, evidence, similarity, config.min_support, question), evidence
     )
     timings = clock.timings(generated, first)
-    if checked.declined or not checked.citations:
-        message, reason = (
-            (ABSTAIN_DECLINED, AbstainReason.MODEL_DECLINED) if checked.declined
-            else (ABSTAIN_UNSUPPORTED, AbstainReason.UNSUPPORTED)
-        )  # fmt: skip
-        yield Done(abstention(question, evidence, message, reason, timings, raw, checked.dropped))
+    failed = _failure(checked)
+    if failed:
+        yield Done(abstention(question, evidence, *failed, timings, raw, checked.dropped))
         return
     yield Done(Answer(question=question, text=checked.text, citations=checked.citations, abstained=False,
                       raw_text=raw, evidence=tuple(evidence), dropped=checked.dropped, timings=timings))  # fmt: skip
+
+
+def _failure(checked: citations.CheckedAnswer) -> tuple[str, AbstainReason] | None:
+    """Why the checked reply is no answer: declined, nothing backed, or nothing of the asked form."""
+    if checked.declined:
+        return ABSTAIN_DECLINED, AbstainReason.MODEL_DECLINED
+    if not checked.citations:
+        return ABSTAIN_UNSUPPORTED, AbstainReason.UNSUPPORTED
+    if not checked.answers:
+        return ABSTAIN_NO_ANSWER, AbstainReason.NO_ANSWER
+    return None

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from factbot.text.matching import content_stems, missing_names, normalize, numbers, overlap
 from factbot.core.types import Citation, Evidence
 from factbot.text.markers import LEADING_MARKERS, cited_numbers, strip_markers
+from factbot.text.questions import AnswerForm, answer_form, constraints, form_tokens, missing_constraints
 from factbot.text.sentences import sentences_in, texts_at
 
 # Similarity of each text in a to each text in b, as a matrix (embedding cosine in production).
@@ -36,6 +37,7 @@ class CheckedAnswer:
     citations: tuple[Citation, ...]
     declined: bool
     dropped: tuple[str, ...]
+    answers: bool = True  # some sentence holds what the question asks for (a name for who, ...)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ def check_reply(
     citations: list[Citation] = []
     keyed: dict[tuple[str, int, int], int] = {}
     parts: list[str] = []
+    asks = Asked(question)
+    answered = False
     for i, s in enumerate(sentences):
         for n in s.cited:
             if n not in by_n:
@@ -135,9 +139,13 @@ def check_reply(
                 dropped.append(f"{list(s.cited)} re-cited to [{best}] for: {s.text!r}")
             valid = [best]
         markers = []
-        for n in valid[:2]:
-            e = by_n[n]
-            start, end, quote, score = _best_quote(s.text, e, similarity, given)
+        quotes = [(by_n[n], *_best_quote(s.text, by_n[n], similarity, given)) for n in valid[:2]]
+        grounded = [q for q in quotes if not asks.problem(s.text, q[0], q[1], q[2])]
+        if not grounded:
+            dropped.append(f"sentence dropped: {asks.problem(s.text, *quotes[0][:3])}: {s.text!r}")
+            continue
+        answered = answered or any(asks.answered_by(s.text, e, start, end) for e, start, end, _, _ in grounded)
+        for e, start, end, quote, score in grounded:
             key = (e.doc_id, start, end)
             if key not in keyed:
                 keyed[key] = len(citations) + 1
@@ -145,7 +153,36 @@ def check_reply(
             if keyed[key] not in markers:
                 markers.append(keyed[key])
         parts.append(_with_markers(s.text, markers))
-    return CheckedAnswer(" ".join(parts), tuple(citations), False, tuple(dropped))
+    return CheckedAnswer(" ".join(parts), tuple(citations), False, tuple(dropped), answered or not citations)
+
+
+class Asked:
+    """What the question pins down and asks for, checked against each quote an answer sentence cites."""
+
+    def __init__(self, question: str):
+        self.question = question
+        self.form = answer_form(question)
+        self.constraints = constraints(question)
+
+    def problem(self, sentence: str, e: Evidence, start: int, end: int) -> str | None:
+        """Why the quote at start:end cannot back this sentence of an answer, or None."""
+        lost = missing_constraints(self.constraints, quote_window(e, start, end), e.context)
+        return f"its source does not hold the question's {', '.join(lost)}" if lost else None
+
+    def answered_by(self, sentence: str, e: Evidence, start: int, end: int) -> bool:
+        """The sentence holds something of the asked-for form that its quote holds too."""
+        if self.form == AnswerForm.ANY:
+            return True
+        said = form_tokens(sentence, self.form, self.question)
+        return bool(said & form_tokens(quote_window(e, start, end), self.form, self.question))
+
+
+def quote_window(e: Evidence, start: int, end: int) -> str:
+    """The quote and the sentence on each side of it, within its evidence unit."""
+    sents = evidence_sentences(e)
+    inside = [i for i, (s0, s1, _) in enumerate(sents) if s0 < end and s1 > start] or [0]
+    lo, hi = max(inside[0] - 1, 0), min(inside[-1] + 1, len(sents) - 1)
+    return e.text[sents[lo][0] - e.start : sents[hi][1] - e.start]
 
 
 _OPENS_QUOTE = re.compile(r"^\s*[“\"]")
@@ -175,7 +212,7 @@ def complete_quotations(checked: CheckedAnswer, evidence: list[Evidence]) -> Che
         added.append(f"The quotation continues: {' '.join(text.split())} [{len(citations)}]")
     if not added:
         return checked
-    return CheckedAnswer(" ".join([checked.text, *added]), tuple(citations), checked.declined, checked.dropped)
+    return replace(checked, text=" ".join([checked.text, *added]), citations=tuple(citations))
 
 
 def _with_markers(text: str, markers: list[int]) -> str:

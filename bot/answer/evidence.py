@@ -14,6 +14,7 @@ import numpy as np
 
 from factbot.text.matching import content_stems, overlap
 from factbot.core.types import Evidence, Passage
+from factbot.text.questions import AnswerForm, Constraints, answer_form, constraints, form_tokens, missing_constraints
 from factbot.text.sentences import is_heading, sentences_in
 
 EVIDENCE_LEXICAL_WEIGHT = 0.35  # question words found in the sentence, next to embedding similarity
@@ -23,6 +24,10 @@ CARRY_OVER = 0.9  # a quote or pronoun sentence inherits this share of the score
 MIN_SEED_SHARE = 0.6  # a unit's best sentence must score this share of the top sentence
 CONTEXT_CHARS = 400  # text before a unit searched for the names its sentences lean on
 MIN_SEED_WORDS = 5  # "The concept?" is a transition, not evidence
+# What the question asks for and pins down (factbot.text.questions), as score terms; both chosen
+# on one half of the RGB dev suite and checked on the other.
+FORM_BONUS = 0.1  # the sentence holds something of the asked-for form (a name for who, a date for when)
+CONSTRAINT_PENALTY = 0.2  # the sentence gives another year or number than the question
 # Sentences that lean on the one before: a quote, a pronoun subject, a continuation.
 _UNRESOLVED = re.compile(r"\b(?:he|she|they)\b", re.I)  # a subject the line itself does not name
 _NEEDS_PREVIOUS = re.compile(r"^(?:[“\"‘']|(?:he|she|they|it|this|that|these|those|but|and|his|her|their)\b)", re.I)
@@ -64,11 +69,26 @@ def score_sentences(question: str, sentences: list[Sentence], q_vec: np.ndarray,
         before = stems[i - 1] if i and sentences[i - 1].passage == s.passage else set()
         lexical.append(0.5 * overlap(q_terms, stems[i]) + 0.5 * overlap(q_terms, stems[i] | before))
     heading = np.array([is_heading(s.text) for s in sentences], dtype=bool)
-    scores = np.where(heading, -1.0, s_vecs @ q_vec + EVIDENCE_LEXICAL_WEIGHT * np.array(lexical))
+    fit = _fit_to_question(question, sentences)
+    scores = np.where(heading, -1.0, s_vecs @ q_vec + EVIDENCE_LEXICAL_WEIGHT * np.array(lexical) + fit)
     for i in range(1, len(sentences)):  # a quote continues what the line before introduced
         if sentences[i].passage == sentences[i - 1].passage and _NEEDS_PREVIOUS.match(sentences[i].text):
             scores[i] = max(scores[i], CARRY_OVER * scores[i - 1])
     return scores
+
+
+def _fit_to_question(question: str, sentences: list[Sentence]) -> np.ndarray:
+    """FORM_BONUS for a sentence holding the asked-for form, minus CONSTRAINT_PENALTY where the
+    sentence contradicts the question's numbers (another year)."""
+    form, pinned = answer_form(question), constraints(question)
+    numeric = Constraints(pinned.numbers, ())
+    out = np.zeros(len(sentences))
+    for i, s in enumerate(sentences):
+        if form != AnswerForm.ANY and form_tokens(s.text, form, question):
+            out[i] += FORM_BONUS
+        if numeric.numbers and missing_constraints(numeric, s.text):
+            out[i] -= CONSTRAINT_PENALTY
+    return out
 
 
 def _window(i: int, sentences: list[Sentence], scores: np.ndarray) -> list[int]:

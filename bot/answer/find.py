@@ -14,6 +14,7 @@ from factbot.answer.retrieve import HybridRetriever, shortlist
 from factbot.core.config import Config
 from factbot.core.types import Evidence, Passage
 from factbot.index.embed import Embedder
+from factbot.text.sentences import sentence_spans
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class EvidenceFinder:
     def find(self, question: str) -> Found:
         q_vec = self.embedder.embed_one(question)
         candidates = self.retriever.retrieve(question, q_vec)
-        passages = shortlist(candidates, self.config.shortlist_k)
+        passages = shortlist(candidates, _within_budget(candidates, self.config.shortlist_sentences))
         sentences = split_passages(passages)
         if not sentences:
             return Found([], 0.0, tuple(candidates), tuple(passages))
@@ -45,3 +46,13 @@ class EvidenceFinder:
     def similarity(self, a: list[str], b: list[str]) -> np.ndarray:
         """Cosine similarity of every text in a with every text in b."""
         return self.embedder.embed(a) @ self.embedder.embed(b).T
+
+
+def _within_budget(passages: list[Passage], max_sentences: int) -> int:
+    """How many of the top passages fit in max_sentences sentences (at least one)."""
+    total = 0
+    for n, p in enumerate(passages):
+        total += len(sentence_spans(p.chunk.text))
+        if total > max_sentences:
+            return max(n, 1)
+    return len(passages)

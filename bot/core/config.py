@@ -36,11 +36,13 @@ def resource(package: str) -> Path:
 
 
 class CheckMode(StrEnum):
-    """How claims are decided: code checks plus the model's label, code alone (fast), or the model alone."""
+    """How claims are decided: code checks plus the model's label, code alone (fast), the model
+    alone, or code checks plus the learned verdict (bot/claims/learned.py, no model call)."""
 
     CODE_AND_MODEL = "code+model"
     CODE = "code"
     MODEL = "model"
+    LEARNED = "learned"
 
 
 def _default_cache() -> Path:
@@ -68,7 +70,10 @@ class Config:
     min_relevance: float = 0.45  # below: abstain, no model call (eval set: off-topic 0.12-0.35, answerable 0.68+)
     min_support: float = 0.45  # a sentence needs this support from the passage it cites
     min_claim_topic: float = 0.5  # share of a claim's words a source sentence needs to be about it
-    shortlist_k: int = 4  # top fused passages whose sentences are scored (plus each retriever's top 2)
+    # Sentences scored for evidence: the top fused passages up to this many sentences (plus each
+    # retriever's top 2). A budget in sentences, not passages: ten short passages cost what two
+    # long chunks do, and short ones need the depth (RGB dev: gold in the shortlist 0.88 at 4 passages).
+    shortlist_sentences: int = 40
     check_mode: CheckMode = CheckMode.CODE_AND_MODEL
 
     # Local model

@@ -30,6 +30,7 @@ class AbstainReason(StrEnum):
     NOT_TOGETHER = "not_together"  # its rare names and numbers never meet in one passage
     MODEL_DECLINED = "model_declined"  # the model replied that the sources do not say
     UNSUPPORTED = "unsupported"  # no sentence of the reply survived the citation check
+    NO_ANSWER = "no_answer"  # the checked reply holds nothing of the form asked for (no name for who)
     CLAIM_NOT_ENOUGH_INFO = "claim_not_enough_info"  # a claim question the articles do not decide
 
 

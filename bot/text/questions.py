@@ -1,0 +1,108 @@
+"""What a question asks for and what it pins down, read from its words (no model).
+
+- The answer's form: a who-question is answered by a name, a when-question by a date, a
+  how-many-question by a number. A sentence without anything of that form does not answer it,
+  however many of the question's words it repeats ("The first quarter of 2022 was another
+  record quarter for Tesla" answers no "how much" question).
+- The constraints: the numbers written in digits (years, seasons, quarters) and the names a
+  question gives must hold in the sentence that answers it, or the words right around it, not
+  somewhere else in the passage ("the 2010 World Cup" in a line about 2014)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from factbot.text import words as W
+from factbot.text.matching import content_stems, name_groups, names, normalize, numbers
+
+MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
+_MONTH = re.compile(r"\b(?:%s)\b\.?" % "|".join(MONTHS), re.I)
+_YEAR = re.compile(r"\b(?:1[5-9]|2[0-9])\d\d\b")  # a four-digit year, 1500-2999
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+# Questions that ask for a time, an amount, or a name, by their opening words. The words come
+# from the closed class of question words plus the quantity and time nouns they combine with.
+_WHEN = re.compile(r"^\s*(?:when\b|(?:what|which)\s+(?:year|date|day|month|time)\b|(?:on\s+)?what\s+date\b)", re.I)
+_HOW_MANY = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far|often|big|large|tall)\b|what\s+(?:percentage|percent|share|number|amount)\b)", re.I)
+_WHO = re.compile(r"^\s*(?:who|whom|whose)\b", re.I)
+# "Which city ...", "What movie ..." ask for a name; "What did ...", "What is ..." do not say.
+_WHICH_NOUN = re.compile(r"^\s*(?:which|what)\s+(?!(?:%s)\b)[a-z]" % "|".join(sorted(W.AUXILIARIES | W.MODALS)), re.I)
+_NAME_OF = re.compile(r"\b(?:name|title)\s+of\b", re.I)
+_DATE_NOUN = re.compile(r"\b(?:date|year|day)\b", re.I)  # "What is the release date of ...?"
+
+
+class AnswerForm(StrEnum):
+    NAME = "name"  # someone or something named: who, which X, what X
+    DATE = "date"  # when, what year, the date of
+    NUMBER = "number"  # how many, how much, what percentage
+    ANY = "any"  # what did X say, why, how: the form is not fixed
+
+
+@dataclass(frozen=True)
+class Constraints:
+    numbers: frozenset[str]  # written in digits in the question: years, seasons, quarters
+    names: tuple[frozenset[str], ...]  # name groups, as stems
+
+
+def answer_form(question: str) -> AnswerForm:
+    q = normalize(question)
+    if _WHEN.match(q):
+        return AnswerForm.DATE
+    if _HOW_MANY.match(q):
+        return AnswerForm.NUMBER
+    if _WHO.match(q):
+        return AnswerForm.NAME
+    if re.match(r"^\s*what\s+(?:is|was|are|were)\s+the\b", q, re.I) and _DATE_NOUN.search(q.split(" of ")[0]):
+        return AnswerForm.DATE
+    if _WHICH_NOUN.match(q) or _NAME_OF.search(q):
+        return AnswerForm.NAME
+    return AnswerForm.ANY
+
+
+def constraints(question: str) -> Constraints:
+    digits = {n.replace(",", "") for n in _DIGITS.findall(question)}
+    return Constraints(frozenset(digits), tuple(name_groups(question)))
+
+
+def missing_constraints(c: Constraints, window: str, names_window: str = "") -> list[str]:
+    """The question's constraints the window of text contradicts or lacks.
+
+    A number fails when the window gives another of its kind instead (another year for a year,
+    another number for a season or a quarter); a window that gives none leaves it open. A name
+    fails when neither the window nor names_window (the text a quote leans on for "he") has it."""
+    nums = numbers(window)
+    years = set(_YEAR.findall(window))
+    lost = []
+    for n in sorted(c.numbers - nums):
+        rivals = years if _YEAR.fullmatch(n) else nums - years
+        if rivals:
+            lost.append(n)
+    stems = content_stems(window) | content_stems(names_window)
+    lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)]
+    return lost
+
+
+def _prefix_match(group: frozenset[str], stems: set[str]) -> bool:
+    from factbot.text.matching import STEM_PREFIX, prefix_key
+
+    heads = {prefix_key(t, STEM_PREFIX) for t in stems} - {None}
+    return any(prefix_key(w, STEM_PREFIX) in heads for w in group)
+
+
+def form_tokens(text: str, form: AnswerForm, question: str) -> set[str]:
+    """What in text has the asked-for form and is not already in the question."""
+    if form == AnswerForm.NAME:
+        return names(text) - content_stems(question)
+    if form == AnswerForm.DATE:
+        months = {m.group().lower().rstrip(".")[:3] for m in _MONTH.finditer(text)}
+        years = set(_YEAR.findall(text))
+        return (months - {m.group().lower().rstrip(".")[:3] for m in _MONTH.finditer(question)}) | (
+            years - numbers(question)
+        )
+    if form == AnswerForm.NUMBER:
+        return numbers(text) - numbers(question)
+    return set()

@@ -1,0 +1,113 @@
+"""factbot.text.questions and the citation check's use of it: what a question asks for and pins
+down, and answers that mention the question's words without answering it. Pure, no model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from factbot.answer.citations import check_reply
+from factbot.core.types import Evidence
+from factbot.text.matching import content_stems, overlap
+from factbot.text.questions import AnswerForm, answer_form, constraints, form_tokens, missing_constraints
+from factbot.text.sentences import sentence_spans
+
+
+@pytest.mark.parametrize(
+    "question, form",
+    [
+        ("Who won the 2018 final?", AnswerForm.NAME),
+        ("Whose plan was adopted?", AnswerForm.NAME),
+        ("Which city hosts the games?", AnswerForm.NAME),
+        ("What museum reopened?", AnswerForm.NAME),
+        ("What is the name of the ship?", AnswerForm.NAME),
+        ("When does the museum reopen?", AnswerForm.DATE),
+        ("What year did the bridge open?", AnswerForm.DATE),
+        ("What is the release date of the album?", AnswerForm.DATE),
+        ("How many people came?", AnswerForm.NUMBER),
+        ("How much did the repairs cost?", AnswerForm.NUMBER),
+        ("What percentage voted?", AnswerForm.NUMBER),
+        ("What did the mayor say about the budget?", AnswerForm.ANY),
+        ("What is the plan?", AnswerForm.ANY),
+        ("Why was the bridge closed?", AnswerForm.ANY),
+        ("How did the council react?", AnswerForm.ANY),
+    ],
+)
+def test_answer_form(question, form):
+    assert answer_form(question) is form
+
+
+def test_constraints_are_digits_and_names():
+    c = constraints("Who won season 4 of Star Search in 2021?")
+    assert c.numbers == {"4", "2021"}
+    assert frozenset({"star", "search"}) in c.names
+    assert constraints("What are the two capitals?").numbers == frozenset()  # a count in words pins nothing
+
+
+@pytest.mark.parametrize(
+    "window, lost",
+    [
+        ("The 2021 final was won by the Eagles in Star City.", []),
+        ("The final was won by the Eagles in Star City.", []),  # no year at all: left open
+        ("The 2014 final was won by the Eagles in Star City.", ["2021"]),  # another year instead
+        ("The 2021 final was won by the Eagles.", ["citi star"]),  # the name is missing
+    ],
+)
+def test_missing_constraints(window, lost):
+    c = constraints("Who won the 2021 final in Star City?")
+    assert missing_constraints(c, window) == lost
+
+
+def test_a_name_may_come_from_the_line_a_quote_leans_on():
+    c = constraints("What did Ortiz say?")
+    assert missing_constraints(c, "“It cost less,” she said.") == ["ortiz"]
+    assert missing_constraints(c, "“It cost less,” she said.", "Mayor Lena Ortiz spoke.") == []
+
+
+def test_a_season_number_must_match_when_the_window_gives_another():
+    c = constraints("When does season 4 premiere?")
+    assert missing_constraints(c, "Season 3 premieres on November 17.") == ["4"]
+    assert missing_constraints(c, "The fourth season premieres on November 15.") == []
+
+
+def test_form_tokens_leave_out_what_the_question_already_says():
+    q = "Who won the 2021 final in Star City?"
+    assert form_tokens("The Eagles won the final in Star City.", AnswerForm.NAME, q) == {"eagl"}
+    assert form_tokens("The final in Star City was close.", AnswerForm.NAME, q) == set()
+    assert form_tokens("It opens on 4 March 2024.", AnswerForm.DATE, "When does it open?") == {"mar", "2024"}
+    assert form_tokens("It cost 40 million.", AnswerForm.NUMBER, "How much did the 2021 repair cost?") == {"40"}
+
+
+# The citation check ------------------------------------------------------------------------------
+FINALS = "Results\n\nThe 2014 final was won by the Eagles in extra time.\nThe 2018 final was won by the Hawks.\n"
+
+
+def _unit(n: int, text: str, first: str, last: str) -> Evidence:
+    start = text.index(first)
+    end = text.index(last, start) + len(last)
+    return Evidence(n, "finals", "Results", "finals.txt", text[start:end], start, end, 0.5,
+                    tuple(sentence_spans(text, start, end)))  # fmt: skip
+
+
+def lexical(a: list[str], b: list[str]) -> np.ndarray:  # stand-in similarity for a pure test
+    return np.array([[overlap(content_stems(x), content_stems(y)) for y in b] for x in a])
+
+
+Y2014 = _unit(1, FINALS, "The 2014 final", "extra time.")
+Y2018 = _unit(2, FINALS, "The 2018 final", "the Hawks.")
+
+
+def test_a_sentence_citing_a_line_about_another_year_is_dropped():
+    checked = check_reply("The Eagles won the 2018 final [1].", [Y2014, Y2018], lexical, 0.3, "Who won the 2018 final?")
+    assert not checked.citations and "2018" in checked.dropped[0]
+
+
+def test_the_right_year_passes_and_answers():
+    checked = check_reply("The Hawks won the 2018 final [2].", [Y2014, Y2018], lexical, 0.3, "Who won the 2018 final?")
+    assert [c.quote for c in checked.citations] == ["The 2018 final was won by the Hawks."]
+    assert checked.answers
+
+
+def test_a_reply_with_nothing_of_the_asked_form_does_not_answer():
+    checked = check_reply("The 2018 final was played [2].", [Y2014, Y2018], lexical, 0.3, "Who won the 2018 final?")
+    assert checked.citations and not checked.answers
