@@ -443,7 +443,7 @@ def mode_thresholds(path: str | Path, mode: str) -> dict[str, dict[str, float]]:
 def _suite_bot(config, suite_path: Path, mode: str):
     from factbot.pipeline.factbot import FactBot
 
-    root = Path(config.data_dir) / "suites" / suite_name(suite_path, mode)
+    root = config.suites_dir / suite_name(suite_path, mode)
     folder = root / "passages"
     bot = FactBot(config.with_(collection=f"{config.collection}-{suite_name(suite_path, mode)}"), corpus=folder,
                   data_dir=root / "index", auto_ingest=False)  # fmt: skip

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factbot.core.config import Config, offline_env
+from factbot.core.config import BESIDE_INDEX, Config, offline_env
 from factbot.core.errors import FactbotError, IndexCorrupt
 from factbot.core.types import Chunk, Document
 from factbot.index.embed import EMBEDDER_NAME
@@ -48,7 +48,7 @@ def _check_data_dir(data_dir: Path) -> None:
             ok = False
         if not ok:
             raise IndexCorrupt(f"{marker} is unreadable or from another version. {REBUILD_HINT}")
-    elif data_dir.is_dir() and any(data_dir.iterdir()):
+    elif data_dir.is_dir() and any(p.name not in BESIDE_INDEX for p in data_dir.iterdir()):
         raise IndexCorrupt(
             f"{data_dir} is not empty and is not a factbot index. Point FACTBOT_DATA_DIR at an empty "
             f"or new folder, or, if it is an old factbot index, {REBUILD_HINT[0].lower()}{REBUILD_HINT[1:]}"

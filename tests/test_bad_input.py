@@ -209,6 +209,16 @@ def test_foreign_directory_is_refused_and_nothing_deleted(tmp_path):
     assert sorted(p.name for p in data.iterdir()) == ["photos", "thesis.docx"]  # no marker, no chroma/
 
 
+def test_a_data_dir_holding_only_eval_suites_and_reports_becomes_an_index(tmp_path):
+    """factbot's own folders beside the index (eval suites, reports) do not make the dir foreign."""
+    data = tmp_path / "data"
+    write(data, "suites/rgb-noise/passages/001.txt", "A passage.")
+    write(data, "reports/eval.json", "{}")
+    store = _open(data)
+    assert store.count() == 0 and (data / MARKER).is_file()
+    assert (data / "suites/rgb-noise/passages/001.txt").read_text() == "A passage."
+
+
 def test_empty_or_new_directory_becomes_an_index(tmp_path):
     for data in [tmp_path / "new" / "nested", tmp_path / "empty"]:
         if data.name == "empty":

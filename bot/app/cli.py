@@ -80,7 +80,7 @@ def cmd_eval(args) -> int:
     report = run_eval(
         args.items or DEFAULT_ITEMS, subset=args.subset, corpus=args.corpus, baseline=args.baseline, progress=not args.json,
         ids=split(args.ids), kinds=split(args.kinds), baseline_subset=args.baseline_subset,
-        out_dir=args.out or Config.from_env().data_dir / "reports",
+        out_dir=args.out or Config.from_env().reports_dir,
     )  # fmt: skip
     if args.json:
         import json
@@ -113,7 +113,7 @@ def _eval_rgb(args, split) -> int:
     report = run_rgb(
         path, mode, ids=split(args.ids), half=args.half, limit=args.limit, baseline=args.baseline,
         baseline_subset=args.baseline_subset, config=config, progress=not args.json,
-        out_dir=args.out or config.data_dir / "reports",
+        out_dir=args.out or config.reports_dir,
     )  # fmt: skip
     if args.json:
         import json
@@ -144,7 +144,7 @@ def _eval_fever(args, split) -> int:
     config = Config.from_env()
     part = {"a": "fit", "b": "report", None: "all"}[args.half]
     report = run_fever(path, part=part, sample=args.sample, limit=args.limit, ids=split(args.ids), config=config,
-                       progress=not args.json, out_dir=args.out or config.data_dir / "reports",
+                       progress=not args.json, out_dir=args.out or config.reports_dir,
                        thresholds=DEFAULT_FEVER_THRESHOLDS if args.gate else None)  # fmt: skip
     if args.json:
         import json

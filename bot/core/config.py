@@ -35,6 +35,11 @@ def resource(package: str) -> Path:
     return Path(str(importlib.resources.files(f"factbot.{package}")))
 
 
+# Folders factbot writes beside the index in the data dir (the index is chroma/ and its marker).
+SUITES, REPORTS = "suites", "reports"
+BESIDE_INDEX = frozenset({SUITES, REPORTS})
+
+
 class CheckMode(StrEnum):
     """How claims are decided: code checks plus the model's label, code alone (fast), the model
     alone, or code checks plus the learned verdict (bot/claims/learned.py, no model call)."""
@@ -116,6 +121,16 @@ class Config:
             values[f.name] = _parse(f.name, f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def suites_dir(self) -> Path:
+        """External eval suites: each one's passages and its own index."""
+        return self.data_dir / SUITES
+
+    @property
+    def reports_dir(self) -> Path:
+        """Eval reports (JSON and Markdown)."""
+        return self.data_dir / REPORTS
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
