@@ -166,7 +166,8 @@ class Asked:
 
     def problem(self, sentence: str, e: Evidence, start: int, end: int) -> str | None:
         """Why the quote at start:end cannot back this sentence of an answer, or None."""
-        lost = missing_constraints(self.constraints, quote_window(e, start, end), e.context)
+        # Numbers must hold right around the quote; names anywhere in the passage shown or just before it.
+        lost = missing_constraints(self.constraints, quote_window(e, start, end), f"{e.context} {e.text}")
         return f"its source does not hold the question's {', '.join(lost)}" if lost else None
 
     def answered_by(self, sentence: str, e: Evidence, start: int, end: int) -> bool:

@@ -121,12 +121,27 @@ def _trim(window: list[int], seed: int, sentences: list[Sentence], scores: np.nd
     return window
 
 
+def _within_words(units: list[Unit], sentences: list[Sentence], max_words: int) -> list[Unit]:
+    kept, total = [], 0
+    for u in units:
+        words = sum(len(sentences[j].text.split()) for j in u.idx)
+        if kept and total + words > max_words:
+            break
+        kept.append(u)
+        total += words
+    return kept
+
+
 def select_evidence(
-    passages: list[Passage], sentences: list[Sentence], scores: np.ndarray, dense: np.ndarray, k: int
+    passages: list[Passage], sentences: list[Sentence], scores: np.ndarray, dense: np.ndarray, k: int,
+    max_words: int | None = None,
 ) -> list[Evidence]:
-    """Seeds in score order, widened and merged into at most k contiguous units, numbered 1..k."""
+    """Seeds in score order, widened and merged into at most k contiguous units, numbered 1..k;
+    with max_words, the best units that fit in that many words together (the first always)."""
     units: list[Unit] = []
-    can_seed = [scores[i] > 0 and len(s.text.split()) >= MIN_SEED_WORDS for i, s in enumerate(sentences)]
+    # A question states nothing ("Who directed Titanic?"), so it never seeds a unit.
+    can_seed = [scores[i] > 0 and len(s.text.split()) >= MIN_SEED_WORDS and not s.text.rstrip().endswith("?")
+                for i, s in enumerate(sentences)]  # fmt: skip
     # The floor is relative to the best sentence that can seed: a short top line ("Why now?") must
     # not raise it above every sentence that can.
     floor = MIN_SEED_SHARE * max((float(scores[i]) for i, ok in enumerate(can_seed) if ok), default=0.0)
@@ -147,6 +162,8 @@ def select_evidence(
         else:
             units.append(Unit(i, _trim(window, i, sentences, scores)))
 
+    if max_words is not None:
+        units = _within_words(units, sentences, max_words)
     evidence = []
     for n, u in enumerate(units, start=1):
         first, last = sentences[u.idx[0]], sentences[u.idx[-1]]

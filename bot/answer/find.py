@@ -40,7 +40,9 @@ class EvidenceFinder:
             return Found([], 0.0, tuple(candidates), tuple(passages))
         s_vecs = self.embedder.embed([s.text for s in sentences])
         scores = score_sentences(question, sentences, q_vec, s_vecs)
-        evidence = select_evidence(passages, sentences, scores, s_vecs @ q_vec, self.config.evidence_k)
+        evidence = select_evidence(
+            passages, sentences, scores, s_vecs @ q_vec, self.config.evidence_k, self.config.evidence_words
+        )
         return Found(evidence, float(scores.max()), tuple(candidates), tuple(passages))
 
     def similarity(self, a: list[str], b: list[str]) -> np.ndarray:

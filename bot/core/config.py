@@ -42,12 +42,14 @@ BESIDE_INDEX = frozenset({SUITES, REPORTS})
 
 class CheckMode(StrEnum):
     """How claims are decided: code checks plus the model's label, code alone (fast), the model
-    alone, or code checks plus the learned verdict (bot/claims/learned.py, no model call)."""
+    alone, code checks plus the learned verdict (bot/claims/learned.py, no model call), or code
+    checks plus the learned verdict that also reads the model's label."""
 
     CODE_AND_MODEL = "code+model"
     CODE = "code"
     MODEL = "model"
     LEARNED = "learned"
+    LEARNED_MODEL = "learned+model"  # the learned verdict also reads the model's label
 
 
 def _default_cache() -> Path:
@@ -71,7 +73,10 @@ class Config:
 
     # Retrieval and evidence selection
     top_k: int = 8  # candidates from each retriever (dense and BM25)
-    evidence_k: int = 3  # numbered passages shown to the model
+    # Numbered passages shown to the model: at most evidence_k, and no more than evidence_words
+    # words together. Every prompt token costs ~25 ms; several short units cost what one long one does.
+    evidence_k: int = 5
+    evidence_words: int = 160
     min_relevance: float = 0.45  # below: abstain, no model call (eval set: off-topic 0.12-0.35, answerable 0.68+)
     min_support: float = 0.45  # a sentence needs this support from the passage it cites
     min_claim_topic: float = 0.5  # share of a claim's words a source sentence needs to be about it
