@@ -18,8 +18,8 @@ from factbot.text.sentences import sentence_spans
     [
         ("Who won the 2018 final?", AnswerForm.NAME),
         ("Whose plan was adopted?", AnswerForm.NAME),
-        ("Which city hosts the games?", AnswerForm.NAME),
-        ("What museum reopened?", AnswerForm.NAME),
+        ("Which city hosts the games?", AnswerForm.ANY),  # which/what + noun: the noun decides, not checked
+        ("What deadline did the council set?", AnswerForm.ANY),
         ("What is the name of the ship?", AnswerForm.NAME),
         ("When does the museum reopen?", AnswerForm.DATE),
         ("What year did the bridge open?", AnswerForm.DATE),
@@ -76,6 +76,8 @@ def test_form_tokens_leave_out_what_the_question_already_says():
     assert form_tokens("The final in Star City was close.", AnswerForm.NAME, q) == set()
     assert form_tokens("It opens on 4 March 2024.", AnswerForm.DATE, "When does it open?") == {"mar", "2024"}
     assert form_tokens("It cost 40 million.", AnswerForm.NUMBER, "How much did the 2021 repair cost?") == {"40"}
+    assert form_tokens("He has visited twice since January.", AnswerForm.NUMBER, "How many times?") == {"2"}
+    assert form_tokens("They meet on Friday in Alaska.", AnswerForm.DATE, "When do they meet?") == {"fri"}
 
 
 # The citation check ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ NUMBER_WORDS = {
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15",
     "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "hundred": "100",
     "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "tenth": "10",
-    "half": "0.5",
+    "half": "0.5", "twice": "2", "thrice": "3",
 }  # fmt: skip
 
 
@@ -121,6 +121,21 @@ def stem_in(stem: str, stems: set[str]) -> bool:
     """stem is in stems, or a word of five letters or more shares its first four ("russia" / "russian")."""
     key = prefix_key(stem, STEM_PREFIX)
     return stem in stems or (key is not None and any(s.startswith(key) for s in stems))
+
+
+# stem_in as a look-up, for counting at ingest how many chunks each stem matches (chunk_share):
+# stem_in(stem, stems) == (stem_key(stem) in stem_keys(stems)). A word of MIN_PREFIX_WORD letters or
+# more matches on its first STEM_PREFIX letters, so it is looked up by them ("russ*"); a shorter one
+# only matches whole, so it is looked up as itself. Keys of the two kinds never collide ("*").
+def stem_key(stem: str) -> str:
+    key = prefix_key(stem, STEM_PREFIX)
+    return stem if key is None else key + "*"
+
+
+def stem_keys(stems: set[str]) -> set[str]:
+    """Every key under which a text with these stems is counted."""
+    whole = {s for s in stems if prefix_key(s, STEM_PREFIX) is None}
+    return whole | {s[:STEM_PREFIX] + "*" for s in stems if len(s) >= STEM_PREFIX}
 
 
 def overlap(needle: set[str], haystack: set[str]) -> float:

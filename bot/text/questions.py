@@ -21,7 +21,9 @@ MONTHS = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 ).split()
-_MONTH = re.compile(r"\b(?:%s)\b\.?" % "|".join(MONTHS), re.I)
+# Days and the deictic time words answer "when" as well as a date does ("on Friday", "tomorrow").
+DAYS = "monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight".split()
+_MONTH = re.compile(r"\b(?:%s)\b\.?" % "|".join(MONTHS + DAYS), re.I)
 _YEAR = re.compile(r"\b(?:1[5-9]|2[0-9])\d\d\b")  # a four-digit year, 1500-2999
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 # Questions that ask for a time, an amount, or a name, by their opening words. The words come
@@ -29,14 +31,14 @@ _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _WHEN = re.compile(r"^\s*(?:when\b|(?:what|which)\s+(?:year|date|day|month|time)\b|(?:on\s+)?what\s+date\b)", re.I)
 _HOW_MANY = re.compile(r"^\s*(?:how\s+(?:many|much|long|old|far|often|big|large|tall)\b|what\s+(?:percentage|percent|share|number|amount)\b)", re.I)
 _WHO = re.compile(r"^\s*(?:who|whom|whose)\b", re.I)
-# "Which city ...", "What movie ..." ask for a name; "What did ...", "What is ..." do not say.
-_WHICH_NOUN = re.compile(r"^\s*(?:which|what)\s+(?!(?:%s)\b)[a-z]" % "|".join(sorted(W.AUXILIARIES | W.MODALS)), re.I)
+# "What is the name of ..." asks for a name. "Which/what + noun" does not fix the form: a city
+# is a name, but a deadline, an agreement or a phrase is not.
 _NAME_OF = re.compile(r"\b(?:name|title)\s+of\b", re.I)
 _DATE_NOUN = re.compile(r"\b(?:date|year|day)\b", re.I)  # "What is the release date of ...?"
 
 
 class AnswerForm(StrEnum):
-    NAME = "name"  # someone or something named: who, which X, what X
+    NAME = "name"  # someone or something named: who, whom, whose, the name of
     DATE = "date"  # when, what year, the date of
     NUMBER = "number"  # how many, how much, what percentage
     ANY = "any"  # what did X say, why, how: the form is not fixed
@@ -58,7 +60,7 @@ def answer_form(question: str) -> AnswerForm:
         return AnswerForm.NAME
     if re.match(r"^\s*what\s+(?:is|was|are|were)\s+the\b", q, re.I) and _DATE_NOUN.search(q.split(" of ")[0]):
         return AnswerForm.DATE
-    if _WHICH_NOUN.match(q) or _NAME_OF.search(q):
+    if _NAME_OF.search(q):
         return AnswerForm.NAME
     return AnswerForm.ANY
 
