@@ -31,16 +31,17 @@ def default_bot():
     return FactBot(Config.from_env())
 
 
-def answer(question: str) -> Answer:
-    """Answer a question from the configured corpus (the bundled articles by default)."""
-    return default_bot().answer(question)
+def answer(question: str, within: list[str] | None = None) -> Answer:
+    """Answer a question from the configured corpus (the bundled articles by default); within:
+    only these articles (file names, titles or ids)."""
+    return default_bot().answer(question, within=within)
 
 
-def check(claim: str) -> Verdict:
+def check(claim: str, within: list[str] | None = None) -> Verdict:
     """Check a claim against the configured corpus: SUPPORTED, REFUTED, NOT_ENOUGH_INFO or CONFLICTING."""
-    return default_bot().check(claim)
+    return default_bot().check(claim, within=within)
 
 
-def check_text(text: str) -> list[Verdict]:
+def check_text(text: str, within: list[str] | None = None) -> list[Verdict]:
     """Split a paragraph into check-worthy claims and check each."""
-    return default_bot().check_text(text)
+    return default_bot().check_text(text, within=within)

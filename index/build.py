@@ -4,29 +4,40 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Container
 from pathlib import Path
 
 from tqdm import tqdm
 
 from factbot.core.config import Config
 from factbot.core.errors import BadInput
-from factbot.core.types import IndexReport
+from factbot.core.types import Document, IndexReport
 from factbot.index.chunk import chunk_document
 from factbot.index.embed import Embedder
-from factbot.index.ingest import SUFFIXES, Unreadable, doc_id_for, find_files, load_document, read_source
+from factbot.index.ingest import KINDS, SUFFIXES, Unreadable, doc_id_for, find_files, load_document, read_source
 from factbot.index.store import Store
 
 log = logging.getLogger(__name__)
 
 
+def index_document(doc: Document, store: Store, embedder: Embedder, config: Config) -> int:
+    """Chunk, embed and store one document (replacing its earlier version); returns its chunk count."""
+    chunks = chunk_document(doc, config.chunk_tokens, embedder.count_tokens)
+    vectors = embedder.embed([c.text for c in chunks])
+    store.put_document(doc, chunks, vectors)
+    return len(chunks)
+
+
 def build_index(
-    folder: Path, store: Store, embedder: Embedder, config: Config, progress: bool = True
-) -> IndexReport:
-    """Add new files, replace changed ones, drop deleted ones; skip unchanged files by hash."""
+    folder: Path, store: Store, embedder: Embedder, config: Config, progress: bool = True,
+    excluded: Container[str] = (),
+) -> IndexReport:  # fmt: skip
+    """Add new files, replace changed ones, drop deleted ones; skip unchanged files by hash.
+    excluded: resolved paths of files the user removed from the library; they are not indexed."""
     t0 = time.perf_counter()
     folder = Path(folder)
     if not folder.is_dir():
-        raise BadInput(f"Corpus folder {folder} does not exist. Pass a folder of .txt, .md or .html articles.")
+        raise BadInput(f"Corpus folder {folder} does not exist. Pass a folder of {KINDS} articles.")
     files = find_files(folder)
     if not files:
         raise BadInput(
@@ -34,15 +45,19 @@ def build_index(
         )
 
     report = IndexReport()
+    report.excluded = [str(p) for p in files if str(p.resolve()) in excluded]
+    files = [p for p in files if str(p.resolve()) not in excluded]
     known = store.documents()
-    store.purge_orphans(set(known))
+    store.purge_orphans(set(known), sum(r.chunks for r in known.values()))
     root = str(folder.resolve())
     present = {doc_id_for(p) for p in files}
-    for doc_id, rec in known.items():  # files deleted from this folder since the last run
+    for doc_id, rec in known.items():  # files deleted from this folder (or removed from the library) since the last run
         if rec.source.startswith(root + "/") and doc_id not in present:
             store.delete_document(doc_id)
-            report.removed.append(rec.source)
+            if rec.source not in excluded:
+                report.removed.append(rec.source)
 
+    batch = _Batch(store, embedder, config, report)
     bar = tqdm(files, desc="Ingesting", unit="file", disable=not progress or len(files) < 2, leave=False)
     for path in bar:
         try:
@@ -56,11 +71,39 @@ def build_index(
             log.warning("Skipped %s: %s", path, e)
             report.skipped.append((path, str(e)))
             continue
-        chunks = chunk_document(doc, config.chunk_tokens, embedder.count_tokens)
-        vectors = embedder.embed([c.text for c in chunks])
-        store.put_document(doc, chunks, vectors)
-        report.chunks_written += len(chunks)
-        (report.updated if rec else report.added).append(str(path))
+        batch.add(path, rec, doc)
+    batch.flush()
     report.chunk_count = store.count()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+class _Batch:
+    """Documents chunked and waiting to be embedded and stored together: the embedder gets full
+    batches, and the store one request for all their chunks (a request costs tens of ms). Each
+    document's record is still written after its chunks, one document at a time."""
+
+    CHUNKS, DOCS = 128, 32  # flush at this many chunks or documents
+
+    def __init__(self, store: Store, embedder: Embedder, config: Config, report: IndexReport):
+        self.store, self.embedder, self.config, self.report = store, embedder, config, report
+        self.items: list[tuple[Path, object, Document, list]] = []  # (path, earlier record or None, doc, chunks)
+
+    def add(self, path: Path, rec, doc: Document) -> None:
+        self.items.append((path, rec, doc, chunk_document(doc, self.config.chunk_tokens, self.embedder.count_tokens)))
+        if sum(len(i[3]) for i in self.items) >= self.CHUNKS or len(self.items) >= self.DOCS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.items:
+            return
+        vectors = self.embedder.embed([c.text for *_, chunks in self.items for c in chunks])
+        puts, at = [], 0
+        for _, _, doc, chunks in self.items:
+            puts.append((doc, chunks, vectors[at : at + len(chunks)]))
+            at += len(chunks)
+        self.store.put_documents(puts, fresh={doc.id for _, rec, doc, _ in self.items if rec is None})
+        for path, rec, _, chunks in self.items:
+            self.report.chunks_written += len(chunks)
+            (self.report.updated if rec else self.report.added).append(str(path))
+        self.items = []

@@ -25,9 +25,26 @@ def clean_text(text: str) -> str:
     """Drop furniture lines, captions shown twice in a row, and later repeats of short lines.
 
     Kept lines are copied verbatim, so every sentence of the result is a sentence of the input."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return clean_pages([text])[0]
+
+
+def clean_pages(pages: list[str]) -> list[str]:
+    """clean_text over the pages of one document, each page cleaned apart but with what was seen
+    shared: a running header or footer repeated on every page is kept once, on the first."""
+    per_page = [p.replace("\r\n", "\n").replace("\r", "\n").split("\n") for p in pages]
+    kept = _kept_lines([line for page in per_page for line in page])
+    out, i = [], 0
+    for page in per_page:
+        part = [line for line in kept[i : i + len(page)] if line is not None]
+        i += len(page)
+        out.append(re.sub(r"\n{3,}", "\n\n", "\n".join(part)).strip())
+    return out
+
+
+def _kept_lines(lines: list[str]) -> list[str | None]:
+    """Each line as kept ("" for a blank line), or None when it is dropped."""
     stripped = [ln.strip() for ln in lines]
-    kept: list[str] = []
+    kept: list[str | None] = []
     seen: set[str] = set()
     for i, (line, key) in enumerate(zip(lines, stripped)):
         if not key:
@@ -38,8 +55,8 @@ def clean_text(text: str) -> str:
         short = len(key.split()) <= _SHORT_WORDS
         if _FURNITURE.match(key) or (short and key in (prev, nxt)) or (short and key in seen):
             seen.add(key)
+            kept.append(None)
             continue
         seen.add(key)
         kept.append(line.rstrip())
-    out = "\n".join(kept)
-    return re.sub(r"\n{3,}", "\n\n", out).strip()
+    return kept

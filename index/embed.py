@@ -10,6 +10,7 @@ from factbot.core.config import offline_env
 from factbot.core.errors import ModelUnavailable
 
 EMBEDDER_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
 
 
 def model_path() -> str:
@@ -23,41 +24,30 @@ def model_path() -> str:
 
 
 class Embedder:
-    """Normalized MiniLM embeddings (cosine similarity = dot product), thread-safe."""
+    """Normalized MiniLM embeddings (cosine similarity = dot product), thread-safe.
+
+    Runs the model in plain torch (index/minilm.py): the same vectors as sentence-transformers,
+    without its 3 s import."""
 
     def __init__(self, threads: int | None = None):
-        offline_env()  # before transformers reads HF_HUB_OFFLINE
+        offline_env()
         import torch
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
+
+        from factbot.index.minilm import MiniLM
 
         if threads:
             torch.set_num_threads(threads)
-        bars = hf_logging.is_progress_bar_enabled()
-        hf_logging.disable_progress_bar()  # no "Loading weights" bar on stderr before every command's output
-        try:
-            self.model = SentenceTransformer(model_path(), device="cpu")
-        finally:
-            if bars:
-                hf_logging.enable_progress_bar()
-        self.tokenizer = self.model.tokenizer
+        self.model = MiniLM(model_path())
         self._lock = threading.Lock()
 
     def count_tokens(self, text: str) -> int:
-        # verbose=False: counting a long sentence before it is split is not an "indexing error"
-        return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+        return self.model.count_tokens(text)
 
-    def embed(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
         with self._lock:
-            return self.model.encode(
-                texts,
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=progress,
-            )
+            return self.model.encode(texts, batch_size)
 
     def embed_one(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

@@ -1,4 +1,4 @@
-"""Files -> Document. Reads .txt, .md and .html; unreadable files are reported, not fatal."""
+"""Files -> Document. Reads .txt, .md, .html, .pdf and .docx; unreadable files are reported, not fatal."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factbot.core.types import Document
-from factbot.index.clean import clean_text
+from factbot.index.clean import clean_pages, clean_text
+from factbot.index.formats import Unreadable, docx_text, markdown_text, pdf_pages
 from factbot.text.sentences import sentence_spans
 
-SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
+KINDS = ".txt, .md, .html, .pdf or .docx"  # what to tell the user they can add
 
-
-class Unreadable(Exception):
-    """A file that cannot become a Document; the message is the reason shown to the user."""
+__all__ = ["KINDS", "SUFFIXES", "SourceFile", "Unreadable", "doc_id_for", "find_files", "load_document", "read_source"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ def find_files(folder: Path) -> list[Path]:
         for p in folder.rglob("*")
         if p.is_file()
         and p.suffix.lower() in SUFFIXES
+        and not p.name.startswith("~$")  # Word's lock file beside an open document
         and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
 
@@ -43,7 +44,14 @@ def doc_id_for(path: Path) -> str:
     return f"{stem}-{hashlib.sha1(resolved.encode()).hexdigest()[:8]}"
 
 
+BINARY = {".pdf", ".docx"}  # their images count in their size: they may be BINARY_ALLOWANCE times larger
+BINARY_ALLOWANCE = 10
+
+
 def read_source(path: Path, max_bytes: int) -> SourceFile:
+    """The file's bytes; over max_bytes (a PDF or Word file: BINARY_ALLOWANCE times that) is Unreadable."""
+    if path.suffix.lower() in BINARY:
+        max_bytes *= BINARY_ALLOWANCE
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -71,18 +79,6 @@ def _from_html(raw: str) -> tuple[str, str | None]:
     return text or "", (meta.title if meta else None)
 
 
-def _from_markdown(raw: str) -> tuple[str, str | None]:
-    title = None
-    lines = []
-    for line in raw.splitlines():
-        m = re.match(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
-        if m:
-            title = title or m.group(1)
-            line = m.group(1)  # keep the heading's words, drop its markup
-        lines.append(line)
-    return "\n".join(lines), title
-
-
 def _title_from_text(text: str) -> str:
     first_line = text.split("\n", 1)[0].strip()
     spans = sentence_spans(first_line)
@@ -90,15 +86,34 @@ def _title_from_text(text: str) -> str:
     return title if len(title) <= 120 else title[:117].rsplit(" ", 1)[0] + "…"
 
 
+def _join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
+    """Cleaned pages joined by a blank line, and where each page starts in the result (a page
+    with no text starts where the next one does)."""
+    text, starts = "", []
+    for page in clean_pages(pages):
+        if page and text:
+            text += "\n\n"
+        starts.append(len(text))
+        text += page
+    return text, tuple(starts)
+
+
 def load_document(source: SourceFile) -> Document:
-    raw = _decode(source.data)
     suffix = source.path.suffix.lower()
-    title = None
-    if suffix in (".html", ".htm"):
-        raw, title = _from_html(raw)
-    elif suffix in (".md", ".markdown"):
-        raw, title = _from_markdown(raw)
-    text = clean_text(raw)
+    title, pages = None, ()
+    if suffix == ".pdf":
+        page_texts, title = pdf_pages(source.data)
+        text, pages = _join_pages(page_texts)
+    elif suffix == ".docx":
+        raw, title = docx_text(source.data)
+        text = clean_text(raw)
+    else:
+        raw = _decode(source.data)
+        if suffix in (".html", ".htm"):
+            raw, title = _from_html(raw)
+        elif suffix in (".md", ".markdown"):
+            raw, title = markdown_text(raw)
+        text = clean_text(raw)
     if len(text.split()) < 5:
         raise Unreadable("empty: no article text found")
     return Document(
@@ -107,4 +122,5 @@ def load_document(source: SourceFile) -> Document:
         source=str(source.path.resolve()),
         text=text,
         sha256=source.sha256,
+        pages=pages,
     )

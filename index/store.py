@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,19 +113,36 @@ class Store:
         if not got["ids"]:
             return None
         m = got["metadatas"][0]
-        return Document(id=doc_id, title=m["title"], source=m["source"], text=got["documents"][0], sha256=m["sha256"])
+        pages = tuple(json.loads(m["pages"])) if m.get("pages") else ()  # PDFs: where each page starts
+        return Document(
+            id=doc_id, title=m["title"], source=m["source"], text=got["documents"][0], sha256=m["sha256"], pages=pages
+        )
 
     def put_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Replace a document's chunks, then commit its record. The record is written last, so a
         document is only visible once all its chunks are stored; leftovers are purged next run."""
-        self.delete_document(doc.id)
+        self.put_documents([(doc, chunks, vectors)])
+
+    def put_documents(self, items: list[tuple[Document, list[Chunk], np.ndarray]], fresh: Collection[str] = ()) -> None:
+        """put_document for several documents: the chunks of all in one request (a request costs
+        tens of ms), then each record, one at a time. fresh: ids of documents not stored yet, so
+        there is no earlier version to delete first."""
+        for doc, _, _ in items:
+            if doc.id not in fresh:
+                self.delete_document(doc.id)
+        chunks = [c for _, cs, _ in items for c in cs]
         if chunks:
             self.chunks.add(
                 ids=[c.id for c in chunks],
-                embeddings=vectors.tolist(),
+                embeddings=np.concatenate([v for _, cs, v in items if cs]).tolist(),
                 documents=[c.text for c in chunks],
                 metadatas=[{"doc_id": c.doc_id, "start": c.start, "end": c.end} for c in chunks],
             )
+        for doc, cs, vectors in items:
+            self._commit(doc, cs, vectors)
+
+    def _commit(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Write the document's record (its chunks are stored)."""
         centroid = vectors.mean(axis=0)
         centroid = centroid / (np.linalg.norm(centroid) or 1.0)
         self.docs.upsert(
@@ -139,6 +157,7 @@ class Store:
                     "chunks": len(chunks),
                     "ingested_at": time.time(),
                 }
+                | ({"pages": json.dumps(list(doc.pages))} if doc.pages else {})
             ],
         )
 
@@ -146,8 +165,12 @@ class Store:
         self.docs.delete(ids=[doc_id])
         self.chunks.delete(where={"doc_id": doc_id})
 
-    def purge_orphans(self, known: set[str]) -> int:
-        """Delete chunks whose document record is missing (an interrupted ingest)."""
+    def purge_orphans(self, known: set[str], expected: int | None = None) -> int:
+        """Delete chunks whose document record is missing (an interrupted ingest). expected: the
+        chunks the known records count; when the store holds exactly that many there is no orphan
+        (records are written after their chunks), and nothing is read."""
+        if expected is not None and self.chunks.count() == expected:
+            return 0
         got = self.chunks.get(include=["metadatas"])
         orphans = [i for i, m in zip(got["ids"], got["metadatas"]) if m["doc_id"] not in known]
         if orphans:
@@ -155,6 +178,11 @@ class Store:
         return len(orphans)
 
     # Chunks --------------------------------------------------------------------------------
+    @property
+    def collection_id(self) -> str:
+        """Names this chunk collection: a rebuilt index is another collection, whatever its name."""
+        return str(self.chunks.id)
+
     def count(self) -> int:
         return self.chunks.count()
 
@@ -162,12 +190,33 @@ class Store:
         got = self.chunks.get(include=["documents", "metadatas"])
         return [self._chunk(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
 
-    def query(self, vector: np.ndarray, k: int) -> list[DenseHit]:
+    def chunks_of(self, doc_ids: list[str]) -> dict[str, list[Chunk]]:
+        """The stored chunks of these documents, each document's in text order (one request)."""
+        got = self.chunks.get(where={"doc_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas"])
+        out: dict[str, list[Chunk]] = {}
+        for c in sorted(map(self._chunk, got["ids"], got["documents"], got["metadatas"]), key=lambda c: c.start):
+            out.setdefault(c.doc_id, []).append(c)
+        return out
+
+    def chunks_with_vectors(self, chunk_ids: list[str]) -> dict[str, tuple[Chunk, np.ndarray]]:
+        """These chunks and their stored vectors, in one request (absent ids are left out)."""
+        if not chunk_ids:
+            return {}
+        got = self.chunks.get(ids=list(chunk_ids), include=["documents", "metadatas", "embeddings"])
+        return {
+            i: (self._chunk(i, t, m), np.asarray(v, dtype=np.float32))
+            for i, t, m, v in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
+        }
+
+    def query(self, vector: np.ndarray, k: int, doc_ids: list[str] | None = None) -> list[DenseHit]:
+        """The k chunks nearest the vector; with doc_ids, only chunks of those documents (a Chroma
+        metadata filter, applied inside the search)."""
         n = min(k, self.chunks.count())
-        if n == 0:
+        if n == 0 or doc_ids is not None and not doc_ids:
             return []
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids is not None else None
         got = self.chunks.query(
-            query_embeddings=[vector.tolist()], n_results=n, include=["documents", "metadatas", "distances"]
+            query_embeddings=[vector.tolist()], n_results=n, where=where, include=["documents", "metadatas", "distances"]
         )
         return [
             DenseHit(self._chunk(i, t, m), 1.0 - float(d))
@@ -180,10 +229,13 @@ class Store:
 
 
 def rebuild_data_dir(config: Config) -> None:
-    """Remove this index's own files (Chroma data and marker) so the next ingest starts clean.
-    Nothing else in the folder is touched."""
+    """Remove this index's own files (Chroma data, lexical index and marker) so the next ingest
+    starts clean. Nothing else in the folder is touched."""
     import shutil
 
+    from factbot.index.lexical import LEXICAL, lexical_dir
+
+    shutil.rmtree(lexical_dir(config), ignore_errors=True)  # this worker's copy, with a server too
     if config.chroma_host:
         import chromadb
 
@@ -195,4 +247,5 @@ def rebuild_data_dir(config: Config) -> None:
                 pass
         return
     shutil.rmtree(config.data_dir / "chroma", ignore_errors=True)
+    shutil.rmtree(config.data_dir / LEXICAL, ignore_errors=True)
     (config.data_dir / MARKER).unlink(missing_ok=True)

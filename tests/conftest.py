@@ -123,3 +123,72 @@ HTML = """<!DOCTYPE html><html><head><title>Harbor Bridge Reopens After Repairs 
 <footer><p>Copyright 2025 Example News Corporation. All rights reserved.</p>
 <a href="/privacy">Privacy policy and cookie settings</a></footer>
 </body></html>"""
+
+
+# PDF and Word files, built in the tests ----------------------------------------------------------
+def _pdf_string(text: str) -> str:
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def pdf_bytes(pages: list[list[str]], title: str | None = None) -> bytes:
+    """A minimal valid PDF: each page shows its lines top to bottom in Helvetica 11 pt (a page with
+    no lines has no text at all, like a scan). Written by hand: no PDF library needed."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", None, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for lines in pages:
+        ops = ["BT /F1 11 Tf 14 TL 72 760 Td"] + [f"{_pdf_string(line)} Tj T*" for line in lines] + ["ET"]
+        stream = "\n".join(ops) if lines else "0.9 g 72 72 400 600 re f"  # a grey box: an "image", no text
+        objects.append(f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+            f"/Contents {len(objects)} 0 R >>"
+        )
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    if title:
+        objects.append(f"<< /Title {_pdf_string(title)} >>")
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{obj}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    info = f" /Info {len(objects)} 0 R" if title else ""
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def encrypted_pdf(data: bytes, user_password: str = "secret") -> bytes:
+    """The PDF encrypted with pypdf (AES-128); user_password "" makes one that opens without a password."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    writer.encrypt(user_password=user_password, owner_password="owner-only", algorithm="AES-128")
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def docx_bytes(paragraphs: list[tuple[str, str]], title: str | None = None, table: list[list[str]] | None = None) -> bytes:
+    """A .docx written with python-docx: (style, text) paragraphs, e.g. ("Title", ...), ("Normal", ...)."""
+    import io
+
+    import docx
+
+    doc = docx.Document()
+    for style, text in paragraphs:
+        doc.add_paragraph(text, style=style)
+    if table:
+        t = doc.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, cell in enumerate(row):
+                t.cell(r, c).text = cell
+    if title:
+        doc.core_properties.title = title
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -3,15 +3,23 @@
 Asks "What did Kellogg clarify?", checks that the evidence shows before the answer, that the
 answer and a highlighted card from the right article appear, that a [n] link jumps to its card,
 and that the page requested nothing beyond loopback. Saves a screenshot in the test's tmp dir
-(SAVE_SCREENSHOT=path also copies it there; docs/screenshot.png is one such copy)."""
+(SAVE_SCREENSHOT=path also copies it there; docs/screenshot.png is one such copy).
+
+The library flow: uploads a PDF press release (with an encrypted and an image-only PDF that are
+refused by name), asks within it alone (the card shows its page), downloads the conversation's
+report, and deletes the PDF through the confirmation step. SAVE_SCREENSHOTS=folder copies its
+screenshots there (docs/ holds the ones the README shows)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from conftest import encrypted_pdf, pdf_bytes
 from ui_harness import CHROMIUM, CHROMIUM_ARGS, KELLOGG_DOC, make_config, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -93,4 +101,119 @@ def test_bad_input_keeps_the_session(app_url, browser):
     box.press("Enter")
     page.wait_for_selector("#fb-chat .fb-abstained .fb-notice")
     assert page.locator("#fb-status .fb-message").count() == 0
+    page.close()
+
+
+# The library, a PDF, asking within, the report ---------------------------------------------------
+PRESS_RELEASE = [
+    [
+        "Cooper Tunnel Opens to Traffic",
+        "Press release of the Regional Transport Authority",
+        "",
+        "The Cooper Tunnel under the Alder River opened to cars and buses on Sunday",
+        "morning, after four years of construction and two months of safety tests.",
+        "Around 14,000 vehicles a day are expected to use the tunnel in its first year.",
+    ],
+    [
+        "Transport officials said the Cooper Tunnel cost 90 million dollars to build,",
+        "of which the national government paid 35 million dollars.",
+        "Director Maria Keane said the tunnel would cut the drive from Northgate to the",
+        "harbour from forty minutes to twelve.",
+    ],
+]
+
+
+def _shot(page, tmp_path: Path, name: str) -> None:
+    shot = tmp_path / name
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("SAVE_SCREENSHOTS"):
+        shutil.copyfile(shot, Path(os.environ["SAVE_SCREENSHOTS"]) / name)
+
+
+def _choose(page, dropdown: str, option_text: str) -> None:
+    """Pick an option of a Gradio multiselect dropdown by its visible text."""
+    page.locator(f"{dropdown} input").click()
+    page.locator("[role=option]", has_text=option_text).first.click()
+    page.keyboard.press("Escape")
+
+
+def test_pdf_upload_ask_within_report_and_delete(app_url, browser, tmp_path):
+    files = {
+        "cooper-tunnel.pdf": pdf_bytes(PRESS_RELEASE, title="Cooper Tunnel Opens to Traffic"),
+        "locked.pdf": encrypted_pdf(pdf_bytes(PRESS_RELEASE)),
+        "scan.pdf": pdf_bytes([[], []]),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    page = browser.new_page(viewport={"width": 1200, "height": 1000}, accept_downloads=True)
+    hosts = set()
+    page.on("request", lambda r: hosts.add(urlparse(r.url).hostname))
+    page.goto(app_url)
+
+    # Upload: the good PDF goes in, the bad ones are named with their reason
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#fb-upload input[type=file]").set_input_files([str(tmp_path / n) for n in files])
+    page.wait_for_timeout(500)
+    page.locator("#fb-add").click()
+    page.wait_for_selector("#fb-upload-report li.fb-ok", timeout=ANSWER_TIMEOUT_MS)
+    report = page.inner_text("#fb-upload-report")
+    assert "cooper-tunnel.pdf: added" in report, report
+    assert "locked.pdf was not added: encrypted PDF" in report and "scan.pdf was not added: no text in this PDF" in report
+    assert "Cooper Tunnel Opens to Traffic" in page.inner_text("#fb-library")
+    _shot(page, tmp_path, "library.png")
+
+    # Ask within the PDF alone: its card shows the page; a question about another article is not answered from it
+    _choose(page, "#fb-within", "cooper-tunnel.pdf")
+    page.get_by_role("tab", name="Ask").click()
+    box = page.locator("#fb-msg textarea")
+    box.fill("How much did the Cooper Tunnel cost to build?")
+    box.press("Enter")
+    done = page.wait_for_selector("#fb-chat .fb-answered, #fb-chat .fb-abstained", timeout=ANSWER_TIMEOUT_MS)
+    assert "fb-answered" in done.get_attribute("class"), done.inner_text()
+    assert "Searched only within: Cooper Tunnel Opens to Traffic" in done.inner_text()
+    cards = page.locator("#fb-chat .fb-answered li.fb-card")
+    assert cards.count() >= 1 and all("cooper-tunnel.pdf" in cards.nth(i).inner_text() for i in range(cards.count()))
+    assert "90 million" in page.inner_text("#fb-chat .fb-answered .fb-text")
+    assert "p. 2" in page.inner_text("#fb-chat .fb-answered .fb-page")
+    page.wait_for_timeout(300)
+    _shot(page, tmp_path, "ask-within.png")
+    box.fill("What did Kellogg clarify?")
+    box.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#fb-chat .fb-answer:not(.fb-pending)').length === 2",
+                           timeout=ANSWER_TIMEOUT_MS)  # fmt: skip
+    assert page.locator(f"#fb-chat li.fb-card[data-source='{KELLOGG_DOC}']").count() == 0
+
+    # The conversation's report, downloaded as Markdown and as JSON
+    page.locator("#fb-export-ask").click()
+    md_link = page.locator("#fb-report-ask a[download$='.md']")
+    md_link.wait_for(timeout=60_000)
+    with page.expect_download() as download:
+        md_link.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "## 1. Question: How much did the Cooper Tunnel cost to build?" in text and "## 2. Question: What did Kellogg clarify?" in text
+    assert "cooper-tunnel.pdf, p. 2, characters" in text and "Searched only within 1 article(s)" in text
+    with page.expect_download() as download:
+        page.locator("#fb-report-ask a[download$='.json']").click()
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert [i["question"] for i in data["items"]] == ["How much did the Cooper Tunnel cost to build?", "What did Kellogg clarify?"]
+    assert all(q["page"] == 2 for q in data["items"][0]["quotes"])
+    _shot(page, tmp_path, "report.png")
+
+    # Delete the PDF: nothing happens before the confirmation
+    page.get_by_role("tab", name="Library").click()
+    _choose(page, "#fb-select", "cooper-tunnel.pdf")
+    page.locator("#fb-delete").click()
+    page.wait_for_selector("#fb-confirm .fb-confirm-text")
+    assert "its uploaded copy deleted" in page.inner_text("#fb-confirm")
+    assert "Cooper Tunnel Opens to Traffic" in page.inner_text("#fb-library")
+    page.wait_for_timeout(300)
+    _shot(page, tmp_path, "delete-confirm.png")
+    page.locator("#fb-confirm-yes").click()
+    page.wait_for_selector("#fb-lib-status li.fb-ok")
+    assert "Removed 'Cooper Tunnel Opens to Traffic' (cooper-tunnel.pdf) and its uploaded copy." in page.inner_text("#fb-lib-status")
+    page.wait_for_function("!document.querySelector('#fb-library').innerText.includes('Cooper Tunnel')")
+    assert "Cooper Tunnel" not in page.inner_text("#fb-within")  # the selection lost the deleted article
+
+    assert hosts <= {"127.0.0.1", "localhost"}, f"the page requested other hosts: {hosts}"
     page.close()

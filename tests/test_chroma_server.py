@@ -65,7 +65,9 @@ def chroma_server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server_bot(chroma_server, embedder, tmp_path_factory):
     host, port = chroma_server
-    config = base_config(chroma_host=host, chroma_port=port)
+    # This worker's own BM25 index (index/lexical.py) lives locally, here in a temporary folder.
+    lexical = tmp_path_factory.mktemp("server-bot-lexical")
+    config = base_config(chroma_host=host, chroma_port=port, lexical_dir=lexical)
     data_dir = tmp_path_factory.mktemp("server-bot") / "unused"
     return FactBot(config, corpus=CORPUS, data_dir=data_dir, embedder=embedder)
 

@@ -224,8 +224,9 @@ def test_too_large_file_is_unreadable(tmp_path):
 
 
 def test_find_files_skips_hidden_and_unsupported(tmp_path):
-    names = ["a.txt", "b.md", "c.html", "d.htm", "e.markdown", "sub/f.TXT", ".hidden.txt", ".git/g.txt", "x.pdf", "y.json"]
+    names = ["a.txt", "b.md", "c.html", "d.htm", "e.markdown", "sub/f.TXT", ".hidden.txt", ".git/g.txt", "x.pdf",
+             "y.json", "z.docx", "~$z.docx", "w.doc", "v.pptx"]  # fmt: skip
     for name in names:
         write(tmp_path, name, "text")
     found = [p.relative_to(tmp_path).as_posix() for p in find_files(tmp_path)]
-    assert found == ["a.txt", "b.md", "c.html", "d.htm", "e.markdown", "sub/f.TXT"]
+    assert found == ["a.txt", "b.md", "c.html", "d.htm", "e.markdown", "sub/f.TXT", "x.pdf", "z.docx"]

@@ -6,7 +6,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import BRIDGE, CORPUS, HTML, KELLOGG_DOC, OBSERVATORY, ORCHARD, forget_chroma_client, write
+from conftest import (
+    BRIDGE, CORPUS, HTML, KELLOGG_DOC, OBSERVATORY, ORCHARD, docx_bytes, encrypted_pdf, forget_chroma_client, pdf_bytes,
+    write,
+)  # fmt: skip
 
 from factbot.index.ingest import doc_id_for
 
@@ -82,6 +85,27 @@ def test_html_and_markdown_files_go_through_the_whole_ingest(make_bot, tmp_path)
     texts = _retrieved_texts(bot, "How much did the Harbor Bridge repairs cost?")
     assert "4.2 million dollars" in texts[0]
     assert not any("World News Section" in t or "tracker" in t for t in texts)
+
+
+def test_pdf_and_word_files_go_through_the_whole_ingest(make_bot, tmp_path, caplog):
+    corpus = tmp_path / "corpus"
+    write(corpus, "bridge.pdf", pdf_bytes([BRIDGE.splitlines()[:3], BRIDGE.splitlines()[3:]], title="Bridge Bulletin"))
+    write(corpus, "orchard.docx", docx_bytes([("Title", "Valley Orchards"), *(("Normal", line) for line in ORCHARD.splitlines()[2:])]))
+    write(corpus, "locked.pdf", encrypted_pdf(pdf_bytes([OBSERVATORY.splitlines()])))
+    bot = make_bot(corpus)
+    with caplog.at_level(logging.WARNING):
+        report = bot.ingest(progress=False)
+    assert len(report.added) == 2 and [(p.name, why[:13]) for p, why in report.skipped] == [("locked.pdf", "encrypted PDF")]
+    assert any("locked.pdf" in r.getMessage() for r in caplog.records)
+    docs = {r.title: bot.store.document(r.id) for r in bot.store.documents().values()}
+    assert set(docs) == {"Bridge Bulletin", "Valley Orchards"}
+    assert docs["Bridge Bulletin"].pages and docs["Valley Orchards"].pages == ()
+    for c in bot.store.all_chunks():
+        doc = bot.store.document(c.doc_id)
+        assert doc.text[c.start : c.end] == c.text
+    texts = _retrieved_texts(bot, "How much did the Harbor Bridge repairs cost?")
+    assert "4.2 million dollars" in texts[0]
+    assert bot.ingest(progress=False).unchanged and not bot.ingest(progress=False).added  # idempotent
 
 
 def test_stored_chunks_and_documents_round_trip(make_bot):
@@ -226,8 +250,8 @@ def test_missing_and_empty_corpus_folders_are_bad_input(make_bot, corpus, tmp_pa
     bot = make_bot(corpus)
     count = bot.ingest(progress=False).chunk_count
     (tmp_path / "empty").mkdir()
-    write(tmp_path / "only-pdf", "paper.pdf", b"%PDF-1.4")
-    for folder, match in [(tmp_path / "empty", "no articles"), (tmp_path / "only-pdf", "no articles"),
+    write(tmp_path / "only-slides", "deck.pptx", b"PK\x03\x04")
+    for folder, match in [(tmp_path / "empty", "no articles"), (tmp_path / "only-slides", "no articles"),
                           (tmp_path / "missing", "does not exist")]:  # fmt: skip
         with pytest.raises(BadInput, match=match) as err:
             bot.ingest(folder, progress=False)

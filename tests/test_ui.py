@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
+from conftest import encrypted_pdf, pdf_bytes
 from ui_harness import (
     KELLOGG_DOC, ScriptedModel, answered_question, card_sources, free_port, last_html, make_config, running_app,
 )  # fmt: skip
@@ -214,7 +215,7 @@ def test_uploads_add_good_files_and_name_rejected_ones(client, fake_bot, tmp_pat
 
     good = tmp_path / "harbor.md"
     good.write_text("# Harbor Bridge Reopens\n\nThe Harbor Bridge reopened on Monday after eleven weeks of repairs.\n")
-    report, library, _ = client.predict([handle_file(str(good))], api_name="/add_files")
+    report, _, library, *_ = client.predict([handle_file(str(good))], False, [], api_name="/add_files")
     assert "harbor.md</strong>: added" in report and "Harbor Bridge Reopens" in library and ">uploaded<" in library
     before = (fake_bot.store.count(), set(fake_bot.store.documents()))
 
@@ -222,21 +223,27 @@ def test_uploads_add_good_files_and_name_rejected_ones(client, fake_bot, tmp_pat
         "blob.txt": b"\x00\x01binary" * 10,
         "empty.txt": b"   \n",
         "huge.txt": b"words and more words. " * 2000,
-        "slides.pdf": b"%PDF-1.4 not an article",
+        "slides.pptx": b"PK\x03\x04 slides",
+        "broken.pdf": b"%PDF-1.4 not an article",
+        "locked.pdf": encrypted_pdf(pdf_bytes([["The council approved the budget on Tuesday after a debate."]])),
+        "scan.pdf": pdf_bytes([[], []]),
+        "broken.docx": b"PK\x03\x04 not a word file",
     }
     paths = []
     for name, data in bad.items():
         (tmp_path / name).write_bytes(data)
         paths.append(handle_file(str(tmp_path / name)))
-    report, library, _ = client.predict(paths, api_name="/add_files")
+    report, _, library, *_ = client.predict(paths, False, [], api_name="/add_files")
     for name, reason in [("blob.txt", "binary"), ("empty.txt", "empty"), ("huge.txt", "too large"),
-                         ("slides.pdf", "wrong type")]:  # fmt: skip
+                         ("slides.pptx", "wrong type"), ("broken.pdf", "not a readable PDF"),
+                         ("locked.pdf", "encrypted PDF: it needs a password"), ("scan.pdf", "no text in this PDF"),
+                         ("broken.docx", "not a readable Word .docx file")]:  # fmt: skip
         assert f"{name}</strong> was not added: {reason}" in report, report
     assert (fake_bot.store.count(), set(fake_bot.store.documents())) == before  # nothing lost, nothing added
 
-    report, _, _ = client.predict([handle_file(str(good))], api_name="/add_files")
+    report, *_ = client.predict([handle_file(str(good))], False, [], api_name="/add_files")
     assert "unchanged" in report
-    assert "Choose one or more" in client.predict([], api_name="/add_files")[0]
+    assert "Choose one or more" in client.predict([], False, [], api_name="/add_files")[0]
 
 
 def test_login_when_auth_is_set(fake_bot):

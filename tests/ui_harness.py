@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from factbot.core.config import Config, resource
+from factbot.text.sentences import sentence_spans
 
 CORPUS = resource("corpus")
 KELLOGG_DOC = "004_71cfdc51eac5ef26.txt"
@@ -45,7 +46,8 @@ class ScriptedModel:
         if not m:  # a claim-check prompt or no sources
             yield SimpleNamespace(delta="NOT IN SOURCES")
             return
-        first = re.split(r"(?<=[.!?”])\s+", m.group(1))[0]
+        s0, s1 = sentence_spans(m.group(1))[0]  # the project's splitter: "St. Petersburg" is one sentence
+        first = m.group(1)[s0:s1]
         for word in f"{first.rstrip('.')} [1].".split(" "):
             time.sleep(self.delay)
             yield SimpleNamespace(delta=word + " ")

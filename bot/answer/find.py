@@ -5,6 +5,7 @@ chunks are embedded and scored against the question here."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,9 +32,10 @@ class EvidenceFinder:
         self.embedder = embedder
         self.config = config
 
-    def find(self, question: str) -> Found:
+    def find(self, question: str, within: Collection[str] | None = None) -> Found:
+        """within: doc ids to search (None: the whole library)."""
         q_vec = self.embedder.embed_one(question)
-        candidates = self.retriever.retrieve(question, q_vec)
+        candidates = self.retriever.retrieve(question, q_vec, within)
         passages = shortlist(candidates, _within_budget(candidates, self.config.shortlist_sentences))
         sentences = split_passages(passages)
         if not sentences:
@@ -45,9 +47,24 @@ class EvidenceFinder:
         )
         return Found(evidence, float(scores.max()), tuple(candidates), tuple(passages))
 
+    def scoped(self, within: Collection[str] | None) -> EvidenceFinder:
+        """This finder searching only the documents within (doc ids); itself when within is None."""
+        return self if within is None else _ScopedFinder(self, within)
+
     def similarity(self, a: list[str], b: list[str]) -> np.ndarray:
         """Cosine similarity of every text in a with every text in b."""
         return self.embedder.embed(a) @ self.embedder.embed(b).T
+
+
+class _ScopedFinder(EvidenceFinder):
+    """An EvidenceFinder whose find() searches a fixed set of documents (the claim checker calls find(claim))."""
+
+    def __init__(self, finder: EvidenceFinder, within: Collection[str]):
+        super().__init__(finder.retriever, finder.embedder, finder.config)
+        self.within = frozenset(within)
+
+    def find(self, question: str, within: Collection[str] | None = None) -> Found:
+        return super().find(question, self.within if within is None else self.within & set(within))
 
 
 def _within_budget(passages: list[Passage], max_sentences: int) -> int:

@@ -1,91 +1,100 @@
-"""Question -> Passages: dense (Chroma) and BM25 (llama-index, bm25s) results, fused by rank."""
+"""Question -> Passages: dense (Chroma) and BM25 (index/lexical.py) results, fused by rank."""
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Container
+import time
+from collections.abc import Collection, Container
+from pathlib import Path
 
 import numpy as np
 
-from factbot.text.matching import content_stems, stem_in
-from factbot.core.types import Chunk, Passage
-from factbot.index.store import DocRecord, Store
+from factbot.core.types import Passage
+from factbot.index.lexical import LexicalIndex
+from factbot.index.store import Store
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 
 
 class HybridRetriever:
-    """Holds the BM25 index over the stored chunks; rebuild() after the store changes."""
+    """Dense search in the store and BM25 in the lexical index (index/lexical.py), fused by rank.
+    rebuild() after the store changes: it reads back only the documents that changed."""
 
-    def __init__(self, store: Store, top_k: int):
+    def __init__(self, store: Store, top_k: int, lexical_path: Path | None = None):
         self.store = store
         self.top_k = top_k
+        self.lexical_path = lexical_path  # None: in memory, built from the store at each start
         self._lock = threading.Lock()
-        self._bm25 = None
-        self._docs: dict[str, DocRecord] = {}
-        self._chunks: dict[str, Chunk] = {}
-        self._chunk_stems: list[set[str]] = []
+        self._lexical: LexicalIndex | None = None
 
-    def rebuild(self) -> None:
-        import Stemmer
-        from llama_index.core.schema import TextNode
-        from llama_index.retrievers.bm25 import BM25Retriever
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The lexical index, loaded and brought up to the store on first use."""
+        if self._lexical is None:
+            self.rebuild()
+        return self._lexical
 
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
-
+    def rebuild(self, progress: bool = False) -> None:
+        """Bring the lexical index up to the store's committed documents. Chunks of a document
+        without a record belong to an interrupted ingest: not indexed, so never shown."""
         with self._lock:
-            self._docs = self.store.documents()
-            # Chunks of a document without a record belong to an interrupted ingest: not shown.
-            chunks = [c for c in self.store.all_chunks() if c.doc_id in self._docs]
-            self._chunks = {c.id: c for c in chunks}
-            self._chunk_stems = [content_stems(c.text) for c in chunks]
-            nodes = [TextNode(id_=c.id, text=c.text) for c in chunks]
-            self._bm25 = (
-                BM25Retriever.from_defaults(
-                    nodes=nodes,
-                    similarity_top_k=min(self.top_k, len(nodes)),
-                    stemmer=Stemmer.Stemmer("english"),
-                    language="english",
-                )
-                if nodes
-                else None
-            )
+            if self._lexical is None:
+                self._lexical = LexicalIndex(self.lexical_path, self.store.collection_id)
+            self._lexical.sync(self.store.documents(), self.store.chunks_of, progress)
 
     def chunk_share(self, stem: str) -> float:
-        """Share of the indexed chunks that contain a word stem (or one with its first four letters)."""
-        if not self._chunk_stems:
-            return 0.0
-        hits = sum(stem_in(stem, s) for s in self._chunk_stems)
-        return hits / len(self._chunk_stems)
+        """Share of the indexed chunks that contain a word stem (or one with its first four letters):
+        a count kept at ingest, so O(1) per question word."""
+        return self.lexical.share(stem)
 
-    def retrieve(self, question: str, query_vector: np.ndarray) -> list[Passage]:
-        if self._bm25 is None:
-            self.rebuild()
-        with self._lock:
-            bm25, docs, chunks = self._bm25, self._docs, self._chunks
-        if bm25 is None:
+    def retrieve(
+        self, question: str, query_vector: np.ndarray, within: Collection[str] | None = None, timings: dict | None = None
+    ) -> list[Passage]:
+        """Fused dense and BM25 passages; with within (doc ids), only passages of those documents.
+        timings: filled with each stage's seconds (dense, bm25, fetch, fuse)."""
+        lex = self.lexical
+        lex.refresh()  # what another process (factbot ingest) indexed since
+        if lex.count == 0:
             return []
-        # Only chunks of the BM25 snapshot: an ingest running now may have stored chunks it lacks.
-        dense = [h for h in self.store.query(query_vector, self.top_k) if h.chunk.id in chunks]
-        lexical = [(n.node.node_id, float(n.score or 0.0)) for n in bm25.retrieve(question)]
-
+        lap = _stopwatch(timings)
+        doc_ids = sorted(within) if within is not None else None
+        # Only chunks the lexical index holds, in the version it holds: an ingest running now may
+        # have stored chunks it lacks.
+        dense = [h for h in self.store.query(query_vector, self.top_k, doc_ids) if lex.has(h.chunk)]
+        lap("dense")
+        lexical = lex.search(question, self.top_k, within)
+        lap("bm25")
+        chunks = {h.chunk.id: h.chunk for h in dense}
         dense_sim = {h.chunk.id: h.similarity for h in dense}
+        bm25_only = [cid for cid, score in lexical if score > 0 and cid not in chunks]
+        for cid, (chunk, vector) in self.store.chunks_with_vectors(bm25_only).items():  # one request for all
+            if lex.has(chunk):
+                chunks[cid] = chunk
+                dense_sim[cid] = float(np.dot(vector, query_vector))  # its dense similarity is still informative
+        lap("fetch")
         lex_score = dict(lexical)
         passages = []
         for cid, score in fuse([h.chunk.id for h in dense], lexical, chunks):
             chunk = chunks[cid]
-            if cid not in dense_sim:  # BM25-only hit: its dense similarity is still informative
-                dense_sim[cid] = float(np.dot(self._vector(cid), query_vector))
-            doc = docs[chunk.doc_id]
-            passages.append(
-                Passage(chunk, doc.title, doc.source, score, dense=dense_sim[cid], lexical=lex_score.get(cid, 0.0))
-            )
+            doc = lex.document(chunk.doc_id)
+            if doc is not None:  # None: removed by a sync a moment ago
+                passages.append(
+                    Passage(chunk, doc.title, doc.source, score, dense=dense_sim[cid], lexical=lex_score.get(cid, 0.0))
+                )
+        lap("fuse")
         return passages
 
-    def _vector(self, chunk_id: str) -> np.ndarray:
-        got = self.store.chunks.get(ids=[chunk_id], include=["embeddings"])
-        return np.asarray(got["embeddings"][0], dtype=np.float32)
+
+def _stopwatch(timings: dict | None):
+    last = [time.perf_counter()]
+
+    def lap(stage: str) -> None:
+        if timings is not None:
+            now = time.perf_counter()
+            timings[stage] = now - last[0]
+            last[0] = now
+
+    return lap
 
 
 def fuse(dense_ids: list[str], lexical: list[tuple[str, float]], known: Container[str]) -> list[tuple[str, float]]:

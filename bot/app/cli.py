@@ -7,14 +7,32 @@ import logging
 import sys
 from pathlib import Path
 
+from factbot.app.cli_library import LIBRARY_COMMANDS, add_library_parsers
 from factbot.core.config import Config, offline_env
 from factbot.core.errors import BadInput, FactbotError
+
+WITHIN_HELP = "search only this article (file name, title or id; factbot list); repeat for several"
+REPORT_HELP = "also write a fact-check report: PATH.md (Markdown) or PATH.json"
 
 
 def _bot(args):
     from factbot.pipeline.factbot import FactBot
 
     return FactBot(Config.from_env(), corpus=getattr(args, "corpus", None), auto_ingest=not args.no_sync)
+
+
+def _served(args):
+    """A running `factbot serve` to answer from (nothing to load here), or None, saying how to get
+    one. Not for --corpus (another folder to sync) or --report (it reads the documents here)."""
+    if getattr(args, "corpus", None) or getattr(args, "report", None):
+        return None
+    from factbot.app.client import FAST_HINT, find_server
+
+    server = find_server(Config.from_env())
+    if server is None:
+        print(f"factbot: no factbot server is running, so this loads the index and the model first. {FAST_HINT}",
+              file=sys.stderr)  # fmt: skip
+    return server
 
 
 def _validate(text: str, what: str) -> None:
@@ -32,30 +50,50 @@ def cmd_ingest(args) -> int:
     if args.rebuild:
         rebuild_data_dir(config)
     bot = FactBot(config, auto_ingest=False)
-    print(report_text(bot.ingest(args.dir or config.corpus_dir)))
+    print(report_text(bot.ingest(args.dir)))  # no folder: the configured corpus and the uploads
     return 0
 
 
 def cmd_ask(args) -> int:
+    from factbot.app.cli_library import check_report_path, write_report
     from factbot.app.render import answer_text, to_json
 
     _validate(args.question, "question")  # before loading anything
-    a = _bot(args).answer(args.question)
+    check_report_path(args.report)
+    server = _served(args)
+    if server is not None:  # a running server answers: no start-up in this process
+        a = server.answer(args.question, args.within)
+        print(to_json(a) if args.json else answer_text(a))
+        return 0
+    bot = _bot(args)
+    a = bot.answer(args.question, within=args.within)
     print(to_json(a) if args.json else answer_text(a))
+    write_report(args.report, [a], bot)
     return 0
 
 
 def cmd_check(args) -> int:
     from factbot.app.render import to_json, verdict_text
 
+    from factbot.app.cli_library import check_long_text, check_report_path, text_argument, write_report
+
     _validate(args.claim, "text" if args.text else "claim")
-    bot = _bot(args)
-    verdicts = bot.check_text(args.claim) if args.text else [bot.check(args.claim)]
+    check_report_path(args.report)
+    text, origin = text_argument(args.claim, Config.from_env().max_file_bytes) if args.text else (args.claim, None)
+    server = None if origin else _served(args)
+    bot = None if server else _bot(args)
+    if server:  # a running server checks: no start-up in this process
+        verdicts = server.check(text, args.text, args.within)
+    elif origin:  # --text FILE: every check-worthy claim of the file
+        verdicts = check_long_text(bot, text, args.within, origin)
+    else:
+        verdicts = bot.check_text(text, within=args.within) if args.text else [bot.check(text, within=args.within)]
     if args.json:
         print(to_json(verdicts[0]) if len(verdicts) == 1 and not args.text else
               "[" + ",\n".join(to_json(v) for v in verdicts) + "]")  # fmt: skip
     else:
         print("\n\n".join(verdict_text(v) for v in verdicts))
+    write_report(args.report, verdicts, bot)
     return 0
 
 
@@ -158,9 +196,15 @@ def _eval_fever(args, split) -> int:
 
 
 def cmd_serve(args) -> int:
+    config = Config.from_env(ui_host=args.host, ui_port=args.port, ui_auth=args.auth, api_port=args.api_port)
+    if args.api:  # the JSON API alone, without the web UI (no Gradio to load)
+        from factbot.app.api import serve_api
+
+        serve_api(config)
+        return 0
     from factbot.app.ui import serve
 
-    serve(Config.from_env(ui_host=args.host, ui_port=args.port, ui_auth=args.auth))
+    serve(config)
     return 0
 
 
@@ -192,6 +236,7 @@ RGB_FORMAT_HELP = """\
 
 
 COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "check": cmd_check, "eval": cmd_eval, "serve": cmd_serve}
+COMMANDS |= LIBRARY_COMMANDS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -199,19 +244,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="index a folder of .txt, .md and .html articles (incremental)")
-    p.add_argument("dir", nargs="?", type=Path, help="folder to index (default: FACTBOT_CORPUS_DIR, the bundled corpus)")
+    p = sub.add_parser("ingest", help="index a folder of .txt, .md, .html, .pdf and .docx articles (incremental)")
+    p.add_argument("dir", nargs="?", type=Path, help="folder to index (default: FACTBOT_CORPUS_DIR, the bundled corpus, and the uploaded files)")
     p.add_argument("--rebuild", action="store_true", help="delete this index's Chroma data first and index from scratch")
 
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--within", action="append", metavar="ARTICLE", help=WITHIN_HELP)
+    p.add_argument("--report", type=Path, metavar="PATH", help=REPORT_HELP)
     p.add_argument("--corpus", type=Path, help="corpus folder to sync before answering (default: the configured one)")
     p.add_argument("--no-sync", action="store_true", help="use the index as it is; do not sync the corpus first")
 
     p = sub.add_parser("check", help="fact-check a claim: SUPPORTED, REFUTED, NOT_ENOUGH_INFO or CONFLICTING")
-    p.add_argument("claim", help="the claim, or with --text a paragraph of several claims")
+    p.add_argument("claim", help="the claim, or with --text a paragraph of several claims or a FILE holding them "
+                   "(.txt, .md, .html, .pdf, .docx; - reads stdin)")
     p.add_argument("--text", action="store_true", help="split the text into check-worthy claims and check each")
+    p.add_argument("--within", action="append", metavar="ARTICLE", help=WITHIN_HELP)
+    p.add_argument("--report", type=Path, metavar="PATH", help=REPORT_HELP)
     p.add_argument("--json", action="store_true", help="print the Verdict as JSON (a list with --text)")
     p.add_argument("--corpus", type=Path, help="corpus folder to sync before checking (default: the configured one)")
     p.add_argument("--no-sync", action="store_true", help="use the index as it is; do not sync the corpus first")
@@ -249,11 +299,17 @@ def build_parser() -> argparse.ArgumentParser:
                    "fever: evals/thresholds_fever.json) fails")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    add_library_parsers(sub)
+
     p = sub.add_parser("serve", help="start the web UI (Gradio) on 127.0.0.1:7860")
     p.add_argument("--host", help="address to bind (default: 127.0.0.1, FACTBOT_UI_HOST; 0.0.0.0 exposes it)")
     p.add_argument("--port", type=int, help="port (default: 7860, FACTBOT_UI_PORT)")
     p.add_argument("--auth", metavar="USER:PASSWORD",
                    help="require this login (default: FACTBOT_UI_AUTH, none; the variable keeps it out of ps)")  # fmt: skip
+    p.add_argument("--api", action="store_true",
+                   help="serve only the JSON API that factbot ask and check use (no web UI); it also runs beside the UI")  # fmt: skip
+    p.add_argument("--api-port", type=int, help="the API's port (default: FACTBOT_API_PORT, else any free one; "
+                   "written to server.json in the data dir)")  # fmt: skip
     return parser
 
 

@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 import textwrap
 
-from factbot.core.types import Answer, IndexReport, Verdict
+from factbot.core.types import Answer, Citation, IndexReport, Verdict
+
+
+def _page(c: Citation) -> str:
+    return f", p. {c.page}" if c.page else ""
+
+
+def _within(ids: tuple[str, ...]) -> list[str]:
+    return [f"(searched only within: {', '.join(ids)})"] if ids else []
 
 
 def answer_text(a: Answer) -> str:
-    lines = [textwrap.fill(a.text, 100)]
+    lines = _within(a.within) + [textwrap.fill(a.text, 100)]
     if a.citations:
         lines.append("\nSources:")
         for c in a.citations:
-            lines.append(f"[{c.n}] {c.title} ({c.source}, chars {c.start}-{c.end})")
+            lines.append(f"[{c.n}] {c.title} ({c.source}{_page(c)}, chars {c.start}-{c.end})")
             lines.append(textwrap.indent(textwrap.fill(" ".join(c.quote.split()), 96), "    > "))
     elif a.abstained and a.evidence:
         lines.append("\nClosest passages:")
@@ -27,9 +35,9 @@ def answer_text(a: Answer) -> str:
 
 
 def verdict_text(v: Verdict) -> str:
-    lines = [f"{v.label} (confidence {v.confidence:.2f}): {v.claim}", textwrap.fill(v.explanation, 100)]
+    lines = _within(v.within) + [f"{v.label} (confidence {v.confidence:.2f}): {v.claim}", textwrap.fill(v.explanation, 100)]
     for c in v.evidence:
-        lines.append(f"[{c.n}] {c.stance}: {c.title} ({c.source}, chars {c.start}-{c.end})")
+        lines.append(f"[{c.n}] {c.stance}: {c.title} ({c.source}{_page(c)}, chars {c.start}-{c.end})")
         lines.append(textwrap.indent(textwrap.fill(" ".join(c.quote.split()), 96), "    > "))
     lines.append(f"({v.timings.total_s:.1f} s)")
     return "\n".join(lines)
@@ -46,4 +54,6 @@ def report_text(r: IndexReport) -> str:
         f"{r.chunk_count} in the index ({r.seconds:.1f} s)."
     ]
     lines += [f"  skipped {path}: {reason}" for path, reason in r.skipped]
+    if r.excluded:
+        lines.append(f"  not synced: {len(r.excluded)} file(s) you removed from the library (factbot list; factbot restore NAME)")
     return "\n".join(lines)

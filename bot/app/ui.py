@@ -1,27 +1,30 @@
-"""factbot's web UI (Gradio): streamed cited answers, claim checks, the library and uploads.
+"""factbot's web UI (Gradio): streamed cited answers, claim checks, the library and uploads, and
+fact-check reports of a session.
 
-Thin: each handler validates input, calls FactBot, and renders with bot.ui_render. The only state
-is the one FactBot, created at start (thread-safe; the model is serialized by its lock); each
+Thin: each handler validates input, calls FactBot, and renders with bot.ui_render. The shared
+state is the one FactBot, created at start (thread-safe; the model is serialized by its lock);
+each browser session keeps its own Answers and Verdicts (gr.State) for its report, and each
 request renders its own answer's sources from its own Answer."""
 
 from __future__ import annotations
 
 import html
 import logging
-import re
-import shutil
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import gradio as gr
 
 from factbot.app import ui_render as R
+from factbot.app.followup import standalone_question
+from factbot.app.report import render
+from factbot.app.ui_library import article_choices, build_library_tab, make_refresh
 from factbot.core.config import Config, offline_env
 from factbot.core.errors import BadInput, FactbotError
-from factbot.app.followup import standalone_question
 from factbot.core.types import Done, EvidenceReady, Token
-from factbot.index.ingest import SUFFIXES, Unreadable, load_document, read_source
 from factbot.text.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -65,15 +68,18 @@ def _docs(bot, doc_ids) -> dict:
 
 
 def make_respond(bot, limit: int):
-    def respond(message: str, history: list[dict]) -> Iterator[tuple[list[dict], str, str]]:
-        """Stream one answer into the chat: user turn, evidence cards, tokens, the checked answer."""
-        history, text = list(history or []), message or ""
+    def respond(
+        message: str, history: list[dict], within: list[str] | None = None, answers: list | None = None
+    ) -> Iterator[tuple[list[dict], str, str, list]]:
+        """Stream one answer into the chat: user turn, evidence cards, tokens, the checked answer.
+        within: the doc ids to search (empty: all); answers: this session's Answers, for its report."""
+        history, text, answers = list(history or []), message or "", list(answers or [])
         if not text.strip():
-            yield history, R.notice_html('Type a question first, e.g. "What did Kellogg clarify?"', "hint"), ""
+            yield history, R.notice_html('Type a question first, e.g. "What did Kellogg clarify?"', "hint"), "", answers
             return
         if len(text) > limit:
             msg = f"Your message has {len(text):,} characters; the limit is {limit:,}. Please shorten it and ask again."
-            yield history, R.notice_html(msg, "error"), text
+            yield history, R.notice_html(msg, "error"), text, answers
             return
         previous = user_texts(history)
         question, turn = standalone_question(text, previous), len(previous) + 1
@@ -81,18 +87,19 @@ def make_respond(bot, limit: int):
             {"role": "user", "content": html.escape(text, quote=False)},
             {"role": "assistant", "content": R.searching_html(question, text)},
         ]
-        yield history, "", ""
-        for body in _answer_stream(bot, question, text, turn):
+        yield history, "", "", answers
+        for body in _answer_stream(bot, question, text, turn, within or None, answers):
             history[-1] = {"role": "assistant", "content": body}
-            yield history, "", ""
+            yield history, "", "", answers
 
     return respond
 
 
-def _answer_stream(bot, question: str, asked: str, turn: int) -> Iterator[str]:
+def _answer_stream(bot, question: str, asked: str, turn: int, within=None, answers: list | None = None) -> Iterator[str]:
+    """The HTML of one answer as it grows; the final Answer is appended to answers."""
     try:
         evidence, partial, docs = (), "", {}
-        for event in bot.stream(question):
+        for event in bot.stream(question, within=within):
             if isinstance(event, EvidenceReady):
                 evidence, docs = event.evidence, _docs(bot, [e.doc_id for e in event.evidence])
                 if evidence and not event.will_abstain:
@@ -102,7 +109,9 @@ def _answer_stream(bot, question: str, asked: str, turn: int) -> Iterator[str]:
                 yield R.pending_html(question, asked, evidence, partial, docs, turn)
             elif isinstance(event, Done):
                 a = event.answer
-                docs |= _docs(bot, [c.doc_id for c in a.citations] + [e.doc_id for e in a.evidence])
+                docs |= _docs(bot, [c.doc_id for c in a.citations] + [e.doc_id for e in a.evidence] + list(a.within))
+                if answers is not None:
+                    answers.append(a)
                 yield R.answer_html(a, asked, docs, turn)
     except FactbotError as e:
         yield R.notice_html(str(e), "error")
@@ -118,85 +127,52 @@ def fill_example(evt: gr.SelectData) -> str:
 
 # Claim checks ---------------------------------------------------------------------------------
 def make_check(bot, limit: int):
-    def check(text: str) -> str:
-        """Verdicts for one claim, or for each check-worthy sentence of a paragraph."""
-        text = text or ""
+    def check(text: str, within: list[str] | None = None, checked: list | None = None) -> tuple[str, list]:
+        """Verdicts for one claim, or for each check-worthy sentence of a paragraph; checked: this
+        session's Verdicts so far, for its report (the new ones are added)."""
+        text, checked = text or "", list(checked or [])
         if not text.strip():
-            return R.notice_html("Paste a claim or a paragraph to check, e.g. a sentence from a news story.", "hint")
+            hint = "Paste a claim or a paragraph to check, e.g. a sentence from a news story."
+            return R.notice_html(hint, "hint"), checked
         if len(text) > limit:
-            return R.notice_html(f"The text has {len(text):,} characters; the limit is {limit:,}. Shorten it.", "error")
+            message = f"The text has {len(text):,} characters; the limit is {limit:,}. Shorten it."
+            return R.notice_html(message, "error"), checked
         try:
             one = len(sentence_spans(text.strip())) <= 1
-            verdicts = [bot.check(text)] if one else bot.check_text(text)
-            docs = _docs(bot, [c.doc_id for v in verdicts for c in v.evidence])
-            return R.verdicts_html(verdicts, docs)
+            within = within or None
+            verdicts = [bot.check(text, within=within)] if one else bot.check_text(text, within=within)
+            docs = _docs(bot, [c.doc_id for v in verdicts for c in v.evidence] + list(verdicts[0].within))
+            return R.verdicts_html(verdicts, docs), checked + verdicts
         except FactbotError as e:
-            return R.notice_html(str(e), "error")
+            return R.notice_html(str(e), "error"), checked
         except Exception:
             log.exception("checking %r failed", text[:80])
-            return R.notice_html("Something went wrong while checking. Try again; if it persists, check the server log.")
+            message = "Something went wrong while checking. Try again; if it persists, check the server log."
+            return R.notice_html(message), checked
 
     return check
 
 
-# Library and uploads --------------------------------------------------------------------------
-def upload_problem(path: Path, max_bytes: int) -> str | None:
-    """Why this uploaded file cannot be added, or None when it can."""
-    if path.suffix.lower() not in SUFFIXES:
-        kind = path.suffix or "no extension"
-        return f"wrong type ({kind}); upload .txt, .md or .html files"
-    try:
-        load_document(read_source(path, max_bytes))
-    except Unreadable as e:
-        return str(e)
-    return None
+# Reports --------------------------------------------------------------------------------------
+def make_export(bot, what: str):
+    def export(items: list | None) -> tuple[str, dict]:
+        """The session's report as Markdown and JSON files to download."""
+        items = list(items or [])
+        if not items:
+            return R.notice_html(f"Nothing to report yet: {what} first.", "hint"), gr.update(value=None, visible=False)
+        folder = Path(tempfile.mkdtemp(prefix="factbot-report-"))
+        stem = f"factbot-report-{time.strftime('%Y%m%d-%H%M%S')}"
+        library = bot.store.documents()
+        paths = []
+        for fmt, suffix in (("markdown", ".md"), ("json", ".json")):
+            path = folder / (stem + suffix)
+            path.write_text(render(items, fmt, library=library), encoding="utf-8")
+            paths.append(str(path))
+        n = f"{len(items)} item{'s' if len(items) != 1 else ''}"
+        note = R.notice_html(f"Report of {n}: download it as Markdown (to read) or JSON (to process).", "hint")
+        return note, gr.update(value=paths, visible=True)
 
-
-def safe_name(name: str) -> str:
-    name = re.sub(r"[^\w.\- ]+", "_", Path(name).name).strip().lstrip(".")
-    return name or "upload.txt"
-
-
-def make_library(bot):
-    def library() -> str:
-        return R.library_html(bot.store.documents().values(), str(uploads_dir(bot.config)))
-
-    def add_files(files: list[str] | None, progress=gr.Progress()) -> tuple[str, str, None]:
-        """Validate each upload; copy the good ones to the uploads folder and index them.
-        A rejected file is named with its reason; it never touches the index."""
-        if not files:
-            return R.notice_html("Choose one or more .txt, .md or .html files first.", "hint"), library(), None
-        accepted, rejected, good = [], [], []
-        for f in progress.tqdm(files, desc="Checking files"):
-            path = Path(f)
-            problem = upload_problem(path, bot.config.max_file_bytes)
-            if problem:
-                rejected.append((path.name, problem))
-            else:
-                good.append(path)
-        if good:
-            target = uploads_dir(bot.config)
-            target.mkdir(parents=True, exist_ok=True)
-            dests = {p.name: target / safe_name(p.name) for p in good}
-            for p in good:
-                shutil.copyfile(p, dests[p.name])
-            progress(0.6, desc=f"Indexing {len(good)} file(s)")
-            report = bot.ingest(target, progress=False)
-            outcome = {s: "added" for s in report.added} | {s: "already in the library, unchanged" for s in report.unchanged}
-            outcome |= {s: "updated: replaces the earlier upload of that name" for s in report.updated}
-            skipped = {str(s): why for s, why in report.skipped}
-            for name, dest in dests.items():
-                if str(dest) in skipped:
-                    rejected.append((name, skipped[str(dest)]))
-                else:
-                    accepted.append((name, outcome.get(str(dest), "indexed")))
-        return R.upload_report_html(accepted, rejected), library(), None
-
-    return library, add_files
-
-
-def uploads_dir(config: Config) -> Path:
-    return config.data_dir / "uploads"
+    return export
 
 
 # The app --------------------------------------------------------------------------------------
@@ -207,26 +183,45 @@ def has_claim_checks() -> bool:
 
 
 def build_app(bot) -> gr.Blocks:
-    """The three views over one FactBot: Ask (chat), Check a claim (when FactBot has it), Library."""
+    """The three views over one FactBot: Ask (chat), Check a claim (when FactBot has it), Library;
+    above them the articles to search within (all when none is chosen)."""
     with gr.Blocks(title="factbot") as app:
         gr.HTML(
             '<div class="fb-header"><h1>factbot</h1><p>Answers from your news articles. Every sentence is '
             "checked against a passage; click a [n] to read it in place.</p></div>"
         )
+        within = gr.Dropdown(
+            label="Search within", multiselect=True, choices=article_choices(bot), value=[], elem_id="fb-within",
+            info="Ask and check only within these articles. None chosen: all articles.",
+        )  # fmt: skip
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
-                _ask_view(bot)
+                _ask_view(bot, within)
             if has_claim_checks():
                 with gr.Tab("Check a claim", id="check"):
-                    _check_view(bot)
+                    _check_view(bot, within)
             with gr.Tab("Library", id="library"):
-                refresh, table = _library_view(bot)
-        app.load(refresh, None, table, api_name="library")
+                view = build_library_tab(bot, within)
+        refresh = make_refresh(bot)
+        app.load(lambda: refresh()[0], None, view.table, api_name="library")
+        app.load(lambda: refresh()[1:], None, [within, *view.refreshed], api_visibility="private")
     return app
 
 
-def _ask_view(bot) -> None:
+def _export_row(bot, key: str, what: str, items: gr.State) -> list:
+    """The "Export report" button of a view (key: ask or check) and the report files to download."""
+    with gr.Row():
+        export = gr.Button("Export report", size="sm", scale=0, min_width=150, elem_id=f"fb-export-{key}")
+        note = gr.HTML(elem_id=f"fb-export-note-{key}")
+    files = gr.File(label="Fact-check report", file_count="multiple", interactive=False, visible=False,
+                    elem_id=f"fb-report-{key}")  # fmt: skip
+    export.click(make_export(bot, what), items, [note, files], api_name=f"report_{key}")
+    return [note, files]
+
+
+def _ask_view(bot, within: gr.Dropdown) -> None:
     respond = make_respond(bot, bot.config.max_question_chars)
+    answers = gr.State([])  # this session's Answers, for its report
     chat = gr.Chatbot(
         elem_id="fb-chat", height=620, latex_delimiters=[], show_label=False, feedback_options=None,
         buttons=["copy", "copy_all"], examples=[{"text": q} for q in EXAMPLES],
@@ -240,14 +235,18 @@ def _ask_view(bot) -> None:
         ask = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="fb-ask")
     with gr.Row():
         status = gr.HTML(elem_id="fb-status")
-        gr.ClearButton([chat, msg, status], value="New conversation", size="sm", scale=0, min_width=160)
-    chat_io = dict(fn=respond, inputs=[msg, chat], outputs=[chat, status, msg], concurrency_id="chat",
-                   concurrency_limit=CHAT_CONCURRENCY)  # fmt: skip
+        clear = gr.ClearButton([chat, msg, status], value="New conversation", size="sm", scale=0, min_width=160)
+    report = _export_row(bot, "ask", "ask a question", answers)
+    clear.add(report)
+    clear.click(lambda: [], None, answers, api_visibility="private")
+    chat_io = dict(fn=respond, inputs=[msg, chat, within, answers], outputs=[chat, status, msg, answers],
+                   concurrency_id="chat", concurrency_limit=CHAT_CONCURRENCY)  # fmt: skip
     gr.on([msg.submit, ask.click], api_name="ask", trigger_mode="once", **chat_io)
     chat.example_select(fill_example, None, msg, api_visibility="private").then(api_visibility="private", **chat_io)
 
 
-def _check_view(bot) -> None:
+def _check_view(bot, within: gr.Dropdown) -> None:
+    checked = gr.State([])  # this session's Verdicts, for its report
     claim = gr.Textbox(
         label="A claim, or a paragraph of claims", lines=4, max_lines=12, elem_id="fb-claim",
         placeholder="Paste a claim, e.g. John Healey called the coalition's plans unclear.",
@@ -255,19 +254,11 @@ def _check_view(bot) -> None:
     check = gr.Button("Check", variant="primary", elem_id="fb-check")
     gr.Examples(CLAIM_EXAMPLES, inputs=claim, label="Examples")
     verdicts = gr.HTML(elem_id="fb-verdicts")
-    gr.on([check.click, claim.submit], make_check(bot, bot.config.max_question_chars), claim, verdicts,
-          api_name="check", concurrency_limit=CHAT_CONCURRENCY)  # fmt: skip
-
-
-def _library_view(bot) -> tuple:
-    """The article table and the upload form; returns the table's refresh function and the table."""
-    library, add_files = make_library(bot)
-    table = gr.HTML(elem_id="fb-library")
-    files = gr.File(label="Add articles: .txt, .md or .html", file_count="multiple", type="filepath", elem_id="fb-upload")
-    add = gr.Button("Add to library", variant="primary", elem_id="fb-add")
-    report = gr.HTML(elem_id="fb-upload-report")
-    add.click(add_files, files, [report, table, files], api_name="add_files", concurrency_limit=1)
-    return library, table
+    gr.on([check.click, claim.submit], make_check(bot, bot.config.max_question_chars), [claim, within, checked],
+          [verdicts, checked], api_name="check", concurrency_limit=CHAT_CONCURRENCY)  # fmt: skip
+    report = _export_row(bot, "check", "check a claim", checked)
+    clear = gr.ClearButton([claim, verdicts, *report], value="Clear checks", size="sm")
+    clear.click(lambda: [], None, checked, api_visibility="private")
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -320,7 +311,13 @@ def make_bot(config: Config):
     return bot
 
 
-def serve(config: Config, *, block: bool = True) -> str:
+def serve(config: Config, *, block: bool = True, api: bool | None = None) -> str:
+    """The web UI; api (default: when blocking, as `factbot serve` does) also starts the JSON API
+    that `factbot ask` and `check` use from a shell (bot/app/api.py)."""
     parse_auth(config.ui_auth)  # fail before loading anything
     bot = make_bot(config)
+    if block if api is None else api:
+        from factbot.app.api import start_api
+
+        start_api(bot, config)
     return launch(build_app(bot), config, block=block)

@@ -92,16 +92,25 @@ def passage_html(doc: Document | None, start: int, end: int, quote: str) -> str:
     )
 
 
-def source_card(anchor: str, n: int, title: str, source: str, doc_id: str, body: str, tag: str = "") -> str:
+def source_card(
+    anchor: str, n: int, title: str, source: str, doc_id: str, body: str, tag: str = "", page: int | None = None
+) -> str:
     name = PurePath(source).name
     tag_html = f'<span class="fb-tag fb-tag-{attr(tag)}">{esc(tag)}</span>' if tag else ""
+    page_html = f' · <span class="fb-page">p. {page}</span>' if page else ""
     return (
         f'<li class="fb-card" id="{anchor}" data-doc="{attr(doc_id)}" data-source="{attr(name)}">'
         f'<div class="fb-card-head"><span class="fb-num">{n}</span>'
         f'<span class="fb-title">{esc(title)}</span>{tag_html}</div>'
-        f'<div class="fb-file">{esc(name)}</div>'
+        f'<div class="fb-file">{esc(name)}{page_html}</div>'
         f'<blockquote class="fb-passage">{body}</blockquote></li>'
     )
+
+
+def page_of(docs: Docs, doc_id: str, start: int) -> int | None:
+    """The PDF page a span starts on, when its document has pages."""
+    doc = docs.get(doc_id)
+    return doc.page_at(start) if doc is not None and doc.pages else None
 
 
 def citation_cards(cits: Iterable[Citation], docs: Docs, turn: int, with_stance: bool = False) -> str:
@@ -109,7 +118,7 @@ def citation_cards(cits: Iterable[Citation], docs: Docs, turn: int, with_stance:
         source_card(
             card_id(turn, c.n), c.n, c.title, c.source, c.doc_id,
             passage_html(docs.get(c.doc_id), c.start, c.end, c.quote),
-            tag=c.stance if with_stance else "",
+            tag=c.stance if with_stance else "", page=c.page or page_of(docs, c.doc_id, c.start),
         )
         for c in cits
     ]  # fmt: skip
@@ -119,7 +128,8 @@ def citation_cards(cits: Iterable[Citation], docs: Docs, turn: int, with_stance:
 def evidence_cards(evidence: Iterable[Evidence], docs: Docs, turn: int) -> str:
     cards = [
         source_card(
-            card_id(turn, e.n), e.n, e.title, e.source, e.doc_id, passage_html(docs.get(e.doc_id), e.start, e.end, e.text)
+            card_id(turn, e.n), e.n, e.title, e.source, e.doc_id, passage_html(docs.get(e.doc_id), e.start, e.end, e.text),
+            page=page_of(docs, e.doc_id, e.start),
         )
         for e in evidence
     ]
@@ -152,10 +162,19 @@ def pending_html(question: str, asked: str, evidence: tuple[Evidence, ...], part
     )
 
 
+def within_note(ids: Iterable[str], docs: Docs, verb: str = "Searched") -> str:
+    """Which articles a question was asked within (nothing when it searched them all)."""
+    ids = list(ids)
+    if not ids:
+        return ""
+    names = [esc(docs[d].title) if docs.get(d) is not None else esc(d) for d in ids]
+    return f'<div class="fb-within" data-within="{attr(" ".join(ids))}">{verb} only within: {"; ".join(names)}</div>'
+
+
 def answer_html(a: Answer, asked: str, docs: Docs, turn: int) -> str:
     """The checked answer with its cited cards; an abstention as a notice plus the closest passages."""
     head = f'data-question="{attr(a.question)}"'
-    note = _rewrite_note(a.question, asked)
+    note = _rewrite_note(a.question, asked) + within_note(a.within, docs)
     if a.verdict is not None:  # a claim asked in the chat ("Is it true that ...?")
         return f'<div class="fb-answer fb-claim" {head}>{note}{verdict_html(a.verdict, docs, turn)}{_timing(a)}</div>'
     if a.abstained:
@@ -191,7 +210,7 @@ def verdict_html(v: Verdict, docs: Docs, turn: int) -> str:
     return (
         f'<div class="fb-verdict fb-verdict-{mod}" data-label="{attr(str(v.label))}">'
         f'<div class="fb-verdict-head"><span class="fb-badge fb-badge-{mod}">{text}</span>'
-        f'<span class="fb-claim-text">{esc(v.claim)}</span></div>'
+        f'<span class="fb-claim-text">{esc(v.claim)}</span></div>{within_note(v.within, docs, "Checked")}'
         f'<p class="fb-explanation">{esc(v.explanation)} '
         f'<span class="fb-confidence">confidence {v.confidence:.0%}</span></p>{quotes}</div>'
     )
@@ -206,15 +225,21 @@ def notice_html(message: str, kind: str = "error") -> str:
     return f'<div class="fb-message fb-message-{attr(kind)}">{esc(message)}</div>'
 
 
-def library_html(records: Iterable, uploads_root: str | None = None) -> str:
-    """The indexed articles as a table: title, file, passages, when ingested."""
+def is_uploaded(source: str, uploads_root: str | None) -> bool:
+    return bool(uploads_root) and str(PurePath(source).parent) == str(PurePath(uploads_root))
+
+
+def library_html(records: Iterable, uploads_root: str | None = None, removed: Mapping[str, dict] | None = None) -> str:
+    """The indexed articles as a table: title, file (uploaded or from your folder), passages, when
+    ingested; then the files removed from the library that stay in their folder."""
     rows = sorted(records, key=lambda r: r.title.lower())
+    gone = _removed_html(removed or {})
     if not rows:
-        return '<div class="fb-library fb-empty">No articles indexed yet. Upload some below.</div>'
+        return f'<div class="fb-library fb-empty">No articles indexed yet. Upload some below.{gone}</div>'
     body = "".join(
         f'<tr data-doc="{attr(r.id)}"><td class="fb-lib-title">{esc(r.title)}</td>'
-        f'<td class="fb-file">{esc(PurePath(r.source).name)}'
-        + (' <span class="fb-tag">uploaded</span>' if uploads_root and r.source.startswith(uploads_root) else "")
+        f'<td class="fb-file">{esc(PurePath(r.source).name)} '
+        + f'<span class="fb-tag">{"uploaded" if is_uploaded(r.source, uploads_root) else "folder"}</span>'
         + f'</td><td class="fb-lib-num">{r.chunks}</td>'
         f'<td class="fb-lib-when">{time.strftime("%Y-%m-%d %H:%M", time.localtime(r.ingested_at))}</td></tr>'
         for r in rows
@@ -223,8 +248,38 @@ def library_html(records: Iterable, uploads_root: str | None = None) -> str:
     return (
         f'<div class="fb-library"><p class="fb-lib-summary">{len(rows)} articles, {total} passages indexed.</p>'
         '<table><thead><tr><th>Title</th><th>File</th><th>Passages</th><th>Ingested</th></tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
+        f"<tbody>{body}</tbody></table>{gone}</div>"
     )
+
+
+def _removed_html(removed: Mapping[str, dict]) -> str:
+    if not removed:
+        return ""
+    items = "".join(
+        f'<li data-path="{attr(p)}"><span class="fb-file">{esc(PurePath(p).name)}</span> {esc(v.get("title", ""))}</li>'
+        for p, v in sorted(removed.items())
+    )
+    return (
+        f'<div class="fb-removed"><p class="fb-lib-summary">Removed from the library ({len(removed)}): the files stay '
+        f"in their folder and are not synced again until you restore them.</p><ul>{items}</ul></div>"
+    )
+
+
+def confirm_delete_html(records: Iterable, uploads_root: str | None) -> str:
+    """What deleting the selected articles will do, before it is done."""
+    items = "".join(
+        f'<li><strong>{esc(r.title)}</strong> <span class="fb-file">{esc(PurePath(r.source).name)}</span>: '
+        + ("removed, and its uploaded copy deleted" if is_uploaded(r.source, uploads_root)
+           else "removed from the library; the file stays in its folder and is skipped from now on")  # fmt: skip
+        + "</li>"
+        for r in records
+    )
+    return f'<div class="fb-confirm-text"><strong>Delete these articles?</strong><ul>{items}</ul></div>'
+
+
+def removals_html(removals: Iterable) -> str:
+    items = [f'<li class="fb-ok">{esc(r.message)}</li>' for r in removals]
+    return f'<ul class="fb-upload-report">{"".join(items)}</ul>' if items else ""
 
 
 def upload_report_html(accepted: list[tuple[str, str]], rejected: list[tuple[str, str]]) -> str:

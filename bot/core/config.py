@@ -35,9 +35,13 @@ def resource(package: str) -> Path:
     return Path(str(importlib.resources.files(f"factbot.{package}")))
 
 
-# Folders factbot writes beside the index in the data dir (the index is chroma/ and its marker).
-SUITES, REPORTS = "suites", "reports"
-BESIDE_INDEX = frozenset({SUITES, REPORTS})
+# Folders and files factbot writes beside the index in the data dir (the index is chroma/ and its
+# marker): eval suites and reports, uploaded articles, and the files removed from the library.
+SUITES, REPORTS, UPLOADS, REMOVED = "suites", "reports", "uploads", "removed.json"
+# Also the lexical index (BM25 and stem counts, index/lexical.py: part of the index, removed with it
+# by --rebuild) and the address of a running `factbot serve` (its API, for the CLI).
+LEXICAL, SERVER = "lexical", "server.json"
+BESIDE_INDEX = frozenset({SUITES, REPORTS, UPLOADS, REMOVED, LEXICAL, SERVER})
 
 
 class CheckMode(StrEnum):
@@ -68,6 +72,7 @@ class Config:
     chroma_host: str | None = None  # set to use a Chroma server (HttpClient) instead
     chroma_port: int = 8000
     collection: str = "factbot"  # prefix of the Chroma collection names
+    lexical_dir: Path | None = None  # BM25 index folder (default: data_dir/lexical; with a server, the user cache)
     chunk_tokens: int = 200  # MiniLM truncates at 256 word pieces
     max_file_bytes: int = 5_000_000
 
@@ -105,6 +110,8 @@ class Config:
     ui_host: str = "127.0.0.1"  # loopback unless told otherwise
     ui_port: int = 7860
     ui_auth: str | None = field(default=None, repr=False)  # "user:password": Gradio's login (FACTBOT_UI_AUTH)
+    api_port: int = 0  # the JSON API of factbot serve (0: any free port, written to data_dir/server.json)
+    server_url: str | None = None  # a running factbot serve for ask/check (default: the one server.json names)
 
     def __post_init__(self):
         try:  # a typo ("code+modle") is an error, not a silent default
@@ -136,6 +143,16 @@ class Config:
     def reports_dir(self) -> Path:
         """Eval reports (JSON and Markdown)."""
         return self.data_dir / REPORTS
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Articles added through the web UI, factbot add or FactBot.add_files (copies, owned by factbot)."""
+        return self.data_dir / UPLOADS
+
+    @property
+    def removed_file(self) -> Path:
+        """Files the user removed from the library that stay in their folder: sync skips them."""
+        return self.data_dir / REMOVED
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -41,6 +42,13 @@ class Document:
     source: str  # file the article came from
     text: str  # cleaned article text; chunk and citation spans index into it
     sha256: str  # of the raw file bytes: unchanged files are skipped on re-ingest
+    pages: tuple[int, ...] = ()  # PDFs: where each page starts in text (page 1 at pages[0]); () otherwise
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page of the PDF that holds text[offset], or None for a document without pages."""
+        if not self.pages:
+            return None
+        return max(1, bisect.bisect_right(self.pages, offset))
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,7 @@ class Citation:
     end: int
     score: float  # how strongly the quote supports what cites it
     stance: Stance = Stance.SUPPORTS  # for claim checks: what the quote does to the claim
+    page: int | None = None  # PDFs: the page the quote starts on (1-based); None for other documents
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,7 @@ class Answer:
     timings: Timings = field(default_factory=Timings)
     reason: AbstainReason | None = None  # why it abstained; None when it answered
     verdict: Verdict | None = None  # set when the question was a claim to check ("Is it true that...?")
+    within: tuple[str, ...] = ()  # doc ids the question was asked within; () = the whole library
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -126,6 +136,7 @@ class Verdict:
     evidence: tuple[Citation, ...]  # each quote verified against its document
     confidence: float
     timings: Timings = field(default_factory=Timings)
+    within: tuple[str, ...] = ()  # doc ids the claim was checked within; () = the whole library
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -142,6 +153,7 @@ class IndexReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason)
+    excluded: list[str] = field(default_factory=list)  # files removed from the library by the user: not synced
     chunks_written: int = 0
     chunk_count: int = 0  # chunks in the index after the run
     seconds: float = 0.0
