@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from factbot.core.errors import BadInput
+from factbot.evals.jsonl import json_lines
 
 DEFAULT_ITEMS = Path(__file__).resolve().parent / "cases.jsonl"
 KINDS = ("question", "unanswerable", "claim")
@@ -66,20 +66,8 @@ def _item(obj: dict, where: str) -> Item:
 
 
 def load_items(path: str | Path = DEFAULT_ITEMS) -> list[Item]:
-    path = Path(path)
-    if not path.is_file():
-        raise BadInput(f"Item file {path} does not exist. Pass --items PATH to a .jsonl file.")
     items, seen = [], set()
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise BadInput(f"{where}: not valid JSON ({e.msg}).") from e
-        if not isinstance(obj, dict):
-            raise BadInput(f"{where}: each line must be a JSON object.")
+    for where, obj in json_lines(path, "Item file", "--items"):
         item = _item(obj, where)
         if item.id in seen:
             raise BadInput(f"{where}: duplicate id {item.id}.")

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Union
 
 from factbot.core.errors import BadInput
+from factbot.evals.jsonl import json_lines
 from factbot.evals import funnel as fn
 from factbot.evals.gate import gate, load_thresholds
 from factbot.evals.metrics import percentile
@@ -131,26 +132,12 @@ def parse_item(obj, where: str) -> RgbItem:
 
 def load_suite(path: str | Path) -> list[RgbItem]:
     """Every item of an RGB-format file; BadInput naming the file and line of the first bad one."""
-    path = Path(path)
-    if not path.is_file():
-        raise BadInput(f"Suite file {path} does not exist. Pass --suite-file PATH to an RGB-format .jsonl file.")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise BadInput(f"Cannot read suite file {path} ({e}). It must be UTF-8 JSON lines.") from e
     items, seen = [], {}
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise BadInput(f"{where}: not valid JSON ({e.msg}).") from e
+    for where, obj in json_lines(path, "Suite file", "--suite-file"):
         item = parse_item(obj, where)
         if item.id in seen:
-            raise BadInput(f"{where}: duplicate id {item.id} (first on line {seen[item.id]}).")
-        seen[item.id] = lineno
+            raise BadInput(f"{where}: duplicate id {item.id} (first on line {seen[item.id].rsplit(':', 1)[1]}).")
+        seen[item.id] = where
         items.append(item)
     if not items:
         raise BadInput(f"Suite file {path} has no items.")
