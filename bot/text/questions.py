@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from factbot.text import words as W
 from factbot.text.matching import content_stems, name_groups, names, normalize, numbers
 
 MONTHS = (
