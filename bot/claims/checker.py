@@ -40,8 +40,8 @@ class ClaimChecker:
         if found.relevance < self.config.min_relevance or not found.evidence:
             timings = Timings(retrieve_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
             return Verdict(claim, Label.NOT_ENOUGH_INFO, "Nothing in the articles is about this.", (), 0.8, timings)
-        if self.config.check_mode in (CheckMode.LEARNED, CheckMode.LEARNED_MODEL):
-            decision, t_model = self._decide_learned(claim, found.evidence, found.relevance)
+        if self.config.check_mode == CheckMode.LEARNED:
+            decision, t_model = self._decide_learned(claim, found.evidence, found.relevance), None
         else:
             decision, t_model = self._decide(claim, found.evidence)
         label, explanation = decision.label, decision.explanation
@@ -68,28 +68,21 @@ class ClaimChecker:
             return claims.model_decision(aligned, label, n), t_model
         return claims.decide(aligned, label, n, self.config.min_claim_topic), t_model
 
-    def _decide_learned(self, claim: str, evidence, relevance: float) -> tuple[claims.Decision, float | None]:
-        """Code checks first, then the learned verdict (bot/claims/learned.py); LEARNED_MODEL
-        also gives it the model's label (one model call)."""
+    def _decide_learned(self, claim: str, evidence, relevance: float) -> claims.Decision:
+        """Code checks first, then the learned verdict (bot/claims/learned.py); no model call.
+        spaCy (features.nlp) loads at the first claim the code checks leave undecided."""
         from factbot.claims import learned
 
-        model = learned.load_model()
         rows = learned.sentence_rows(evidence)
         vecs = self.finder.embedder.embed([claim, *(r.text for r in rows)])
         u, V = vecs[0], vecs[1:]
         aligned = claims.align(claim, evidence, V @ u)
         min_topic = self.config.min_claim_topic
-        use_model = self.config.check_mode == CheckMode.LEARNED_MODEL
         if claims.decide(aligned, None, None, min_topic).label != Label.NOT_ENOUGH_INFO:
-            return claims.learned_decision(aligned, None, rows, min_topic), None  # code decides: no model call
-        label = t_model = None
-        if use_model:
-            raw = complete(self.model(), claims.verdict_prompt(claim, evidence))
-            t_model = time.perf_counter()
-            label, _ = claims.parse_label(raw, {e.n for e in evidence})
+            return claims.learned_decision(aligned, None, rows, min_topic)  # the code decides
+        model = learned.load_model()
         view = learned.pair_view(claim, [r.text for r in rows], [r.prev for r in rows], u, V, model.embedding)
-        lv = learned.predict(model, view, relevance, str(label) if label else None, use_model)
-        return claims.learned_decision(aligned, lv, rows, min_topic), t_model
+        return claims.learned_decision(aligned, learned.predict(model, view, relevance), rows, min_topic)
 
     def check_text(self, text: str) -> list[Verdict]:
         """Split a paragraph into check-worthy claims (statements with a name or a number) and check each."""

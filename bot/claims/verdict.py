@@ -178,7 +178,7 @@ def to_citations(picks: tuple[tuple[Aligned, Stance], ...]) -> tuple[Citation, .
     )
 
 
-# The learned verdict (CheckMode.LEARNED, LEARNED_MODEL) -----------------------------------------
+# The learned verdict (CheckMode.LEARNED) --------------------------------------------------------
 def learned_decision(aligned: list[Aligned], lv, rows, min_topic: float) -> Decision:
     """Code first, then the learned verdict. A decision the code checks reach on their own (a
     different number, another person, a negation or an opposite verb: REFUTED; a sentence that
@@ -203,5 +203,7 @@ def learned_decision(aligned: list[Aligned], lv, rows, min_topic: float) -> Deci
     col = 0 if label == Label.SUPPORTED else 1
     pick = ordered[int(np.argmax(lv.pair_probs[:, col]))] or first
     if label == Label.SUPPORTED:
-        return Decision(label, "Supported: the passage states this (learned verdict).", ((pick, Stance.SUPPORTS),), round(p, 2))
-    return Decision(label, "Refuted: the passage contradicts this (learned verdict).", ((pick, Stance.REFUTES),), round(p, 2))
+        return Decision(label, "Supported: the passage states this (learned verdict).", ((pick, Stance.SUPPORTS),),
+                        round(p, 2))  # fmt: skip
+    return Decision(label, "Refuted: the passage contradicts this (learned verdict).", ((pick, Stance.REFUTES),),
+                    round(p, 2))  # fmt: skip
