@@ -24,6 +24,7 @@ CARRY_OVER = 0.9  # a quote or pronoun sentence inherits this share of the score
 MIN_SEED_SHARE = 0.6  # a unit's best sentence must score this share of the top sentence
 CONTEXT_CHARS = 400  # text before a unit searched for the names its sentences lean on
 MIN_SEED_WORDS = 5  # "The concept?" is a transition, not evidence
+MIN_UNITS = 3  # always shown when found, however long (the 1.5B model answers well from 2-4 passages)
 # What the question asks for and pins down (factbot.text.questions), as score terms; both chosen
 # on one half of the RGB dev suite and checked on the other.
 FORM_BONUS = 0.1  # the sentence holds something of the asked-for form (a name for who, a date for when)
@@ -122,10 +123,11 @@ def _trim(window: list[int], seed: int, sentences: list[Sentence], scores: np.nd
 
 
 def _within_words(units: list[Unit], sentences: list[Sentence], max_words: int) -> list[Unit]:
+    """The first MIN_UNITS units whatever their length, then more while the words fit."""
     kept, total = [], 0
     for u in units:
         words = sum(len(sentences[j].text.split()) for j in u.idx)
-        if kept and total + words > max_words:
+        if len(kept) >= MIN_UNITS and total + words > max_words:
             break
         kept.append(u)
         total += words
