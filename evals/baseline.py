@@ -84,7 +84,7 @@ class Baseline:
         embed = HuggingFaceEmbedding(model_name=model_path())
         index = VectorStoreIndex.from_documents(documents, embed_model=embed)
         self.model = get_model(config)
-        self.engine = CitationQueryEngine.from_args(index, llm=self.model.llm)
+        self.engine = CitationQueryEngine.from_args(index, llm=self.model.llama_index_llm())
 
     def reply(self, question: str) -> Reply:
         t0 = time.perf_counter()

@@ -151,14 +151,20 @@ def probe(model: bool, question: str) -> None:
     """Run in a new process (--probe): print when it can answer, with and without the model."""
 
     def say(event: str, **kw) -> None:
-        print(json.dumps({"event": event, "t": time.time(), **kw}), flush=True)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"event": event, "t": time.time(), "peak_rss_mb": rss, **kw}), flush=True)
 
     from factbot.pipeline.factbot import FactBot
+    from factbot.text.sentences import sentence_spans
 
     say("imported")
     bot = FactBot(auto_ingest=False)  # the index as it is (factbot ask --no-sync); the sync is timed apart
+    bot.retriever.retrieve(question, bot.embedder.embed_one(question))  # lexical index loaded, HNSW in memory
+    sentence_spans("Punkt. Loaded.")
+    say("ready")  # from here a question costs its steady-state time
+    t = time.perf_counter()
     bot.find_evidence(question)
-    say("ready")
+    say("evidence", first_evidence_s=time.perf_counter() - t)
     if model:
         bot.model
         say("model")
@@ -166,7 +172,7 @@ def probe(model: bool, question: str) -> None:
         say("answered", first_token_s=a.timings.first_token_s, total_s=a.timings.total_s)
     t = time.perf_counter()
     bot.ingest(progress=False)
-    say("synced", sync_s=time.perf_counter() - t, peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    say("synced", sync_s=time.perf_counter() - t)
 
 
 def startup(env: dict, model: bool, question: str) -> dict:
@@ -177,11 +183,14 @@ def startup(env: dict, model: bool, question: str) -> dict:
     if "synced" not in events:
         raise RuntimeError(f"probe failed:\n{out.stderr[-3000:]}")
     got = {"ready_s": events["ready"]["t"] - launch, "imports_s": events["imported"]["t"] - launch,
-           "sync_s": events["synced"]["sync_s"], "peak_rss_mb": events["synced"]["peak_rss_mb"]}  # fmt: skip
+           "sync_s": events["synced"]["sync_s"], "peak_rss_mb": events["synced"]["peak_rss_mb"],
+           "first_evidence_s": events["evidence"]["first_evidence_s"],
+           "rss_at_ready_mb": events["ready"]["peak_rss_mb"]}  # fmt: skip
     if model:
         got["ready_with_model_s"] = events["model"]["t"] - launch
         got["model_load_s"] = events["model"]["t"] - events["ready"]["t"]
         got["first_answer_first_token_s"] = events["answered"]["first_token_s"]
+        got["rss_with_model_mb"] = events["answered"]["peak_rss_mb"]
     return got
 
 
@@ -267,7 +276,7 @@ def run(args) -> dict:
     data_dir = workdir / f"index-{args.chunks}-{args.vectors}"
     questions = _questions(dev_dir, args.questions)
     out: dict = {"mode": args.vectors, "store": "chroma server" if args.chroma_server else "local chroma",
-                 "collection": manifest, "cores": os.cpu_count()}  # fmt: skip
+                 "collection": manifest, "cores": os.cpu_count(), "load_avg_start": os.getloadavg()}  # fmt: skip
     env = {**os.environ, "FACTBOT_DATA_DIR": str(data_dir), "FACTBOT_CORPUS_DIR": str(folder)}
     server = None
     changes: dict = {}
@@ -310,6 +319,7 @@ def run(args) -> dict:
         if server:
             server.terminate()
             server.wait(timeout=60)
+    out["load_avg_end"] = os.getloadavg()
     return out
 
 
@@ -347,14 +357,17 @@ def summary(r: dict) -> str:
     for n, s in enumerate(r["startup"], 1):
         model = (f"; with the model {s['ready_with_model_s']:.1f} s (load {s['model_load_s']:.1f} s)"
                  if "ready_with_model_s" in s else "")  # fmt: skip
-        lines.append(f"start-up #{n}: ready {s['ready_s']:.1f} s (imports {s['imports_s']:.1f} s){model}; "
-                     f"corpus sync {s['sync_s']:.1f} s; peak RSS {s['peak_rss_mb']:.0f} MB")  # fmt: skip
+        rss = f"{s['rss_at_ready_mb']:.0f} MB at ready" + (f", {s['rss_with_model_mb']:.0f} MB after an answer" if "rss_with_model_mb" in s else "")
+        lines.append(f"start-up #{n}: ready {s['ready_s']:.1f} s (imports {s['imports_s']:.1f} s; then the first "
+                     f"question's evidence {s['first_evidence_s']:.1f} s){model}; "
+                     f"corpus sync {s['sync_s']:.1f} s; peak RSS {rss}, {s['peak_rss_mb']:.0f} MB after the sync")  # fmt: skip
     if "cli_ask_without_server" in r:
         c = r["cli_ask_without_server"]
         lines.append(f"factbot ask, no server: {c['wall_s']:.1f} s, first token {c['first_token_since_start_s']:.1f} s after start")
         w = r["cli_ask_with_server"]
         lines.append(f"factbot ask, server running: {statistics.median(w['cli_wall_s']):.2f} s wall for answers taking "
                      f"{statistics.median(w['answer_total_s']):.2f} s (overhead {w['overhead_s_median']:.2f} s)")  # fmt: skip
+    lines.append(f"load average (1 min) at start {r['load_avg_start'][0]:.1f}, at end {r['load_avg_end'][0]:.1f} on {r['cores']} cores")
     if "chroma_server_peak_rss_mb" in r:
         lines.append(f"chroma server peak RSS {r['chroma_server_peak_rss_mb']:.0f} MB")
     return "\n".join(lines)

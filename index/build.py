@@ -45,12 +45,13 @@ def build_index(
         )
 
     report = IndexReport()
-    report.excluded = [str(p) for p in files if str(p.resolve()) in excluded]
-    files = [p for p in files if str(p.resolve()) not in excluded]
+    resolved = resolved_paths(files)
+    report.excluded = [str(p) for p in files if resolved[p] in excluded]
+    files = [p for p in files if resolved[p] not in excluded]
     known = store.documents()
     store.purge_orphans(set(known), sum(r.chunks for r in known.values()))
     root = str(folder.resolve())
-    present = {doc_id_for(p) for p in files}
+    present = {doc_id_for(p, resolved[p]) for p in files}
     for doc_id, rec in known.items():  # files deleted from this folder (or removed from the library) since the last run
         if rec.source.startswith(root + "/") and doc_id not in present:
             store.delete_document(doc_id)
@@ -62,7 +63,7 @@ def build_index(
     for path in bar:
         try:
             source = read_source(path, config.max_file_bytes)
-            rec = known.get(doc_id_for(path))
+            rec = known.get(doc_id_for(path, resolved[path]))
             if rec and rec.sha256 == source.sha256:
                 report.unchanged.append(str(path))
                 continue
@@ -107,3 +108,18 @@ class _Batch:
             self.report.chunks_written += len(chunks)
             (self.report.updated if rec else self.report.added).append(str(path))
         self.items = []
+
+
+def resolved_paths(files: list[Path]) -> dict[Path, str]:
+    """Each file's resolved path, resolving each folder once (Path.resolve() per file stats every
+    folder on the way: a second per 10,000 files); a file that is a symlink itself is resolved."""
+    folders: dict[Path, Path] = {}
+    out = {}
+    for p in files:
+        if p.is_symlink():
+            out[p] = str(p.resolve())
+            continue
+        if p.parent not in folders:
+            folders[p.parent] = p.parent.resolve()
+        out[p] = str(folders[p.parent] / p.name)
+    return out

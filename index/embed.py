@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -31,6 +32,10 @@ class Embedder:
 
     def __init__(self, threads: int | None = None):
         offline_env()
+        # Threads waiting for work sleep instead of spinning. With a second busy process on 2 cores
+        # (the model generating, another job) spinning threads stall each other: one question's
+        # embedding took 470 ms instead of 8 ms, batches ran 25 % slower. Read when torch loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import torch
 
         from factbot.index.minilm import MiniLM

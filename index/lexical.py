@@ -122,9 +122,10 @@ class _Grow:
 
 class LexicalIndex:
     """BM25 and stem statistics over the chunks of the documents synced from the store.
-    path None: in memory only (rebuilt by sync at every start). Thread-safe."""
+    path None: in memory only (rebuilt by sync at every start). collection_id names the store's
+    chunk collection: a folder written for another one (a rebuilt index) starts over. Thread-safe."""
 
-    def __init__(self, path: Path | None, collection_id: str = ""):
+    def __init__(self, path: Path | None, collection_id: str):
         self.files = Files(path, collection_id) if path else None
         self._lock = threading.RLock()
         self._offset, self._seen = 0, None

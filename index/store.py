@@ -63,6 +63,7 @@ class Store:
         from chromadb.config import Settings
 
         settings = Settings(anonymized_telemetry=False)
+        self._seen: dict[str, DocRecord] | None = None  # records as last read, with this Store's writes since
         self.location = (
             f"chroma server {config.chroma_host}:{config.chroma_port}" if config.chroma_host else str(config.data_dir)
         )
@@ -95,18 +96,32 @@ class Store:
 
     # Documents -----------------------------------------------------------------------------
     def documents(self) -> dict[str, DocRecord]:
+        """Every document's record, read from the store (what it holds now)."""
+        self._seen = self._read_documents()
+        return dict(self._seen)
+
+    def known_documents(self) -> dict[str, DocRecord]:
+        """The records as documents() last read them, with this Store's own writes since: no read
+        (a second per 10,000 documents) after an ingest through it. Another process's writes since
+        are not in it: a new Store (a restart) or documents() sees them."""
+        if self._seen is None:
+            return self.documents()
+        return dict(self._seen)
+
+    def _read_documents(self) -> dict[str, DocRecord]:
         got = self.docs.get(include=["metadatas"])
-        return {
-            i: DocRecord(
-                id=i,
-                title=m["title"],
-                source=m["source"],
-                sha256=m["sha256"],
-                chunks=int(m["chunks"]),
-                ingested_at=float(m["ingested_at"]),
-            )
-            for i, m in zip(got["ids"], got["metadatas"])
-        }
+        return {i: self._record(i, m) for i, m in zip(got["ids"], got["metadatas"])}
+
+    @staticmethod
+    def _record(doc_id: str, m: dict) -> DocRecord:
+        return DocRecord(
+            id=doc_id,
+            title=m["title"],
+            source=m["source"],
+            sha256=m["sha256"],
+            chunks=int(m["chunks"]),
+            ingested_at=float(m["ingested_at"]),
+        )
 
     def document(self, doc_id: str) -> Document | None:
         got = self.docs.get(ids=[doc_id], include=["metadatas", "documents"])
@@ -145,24 +160,21 @@ class Store:
         """Write the document's record (its chunks are stored)."""
         centroid = vectors.mean(axis=0)
         centroid = centroid / (np.linalg.norm(centroid) or 1.0)
-        self.docs.upsert(
-            ids=[doc.id],
-            embeddings=[centroid.tolist()],
-            documents=[doc.text],
-            metadatas=[
-                {
-                    "title": doc.title,
-                    "source": doc.source,
-                    "sha256": doc.sha256,
-                    "chunks": len(chunks),
-                    "ingested_at": time.time(),
-                }
-                | ({"pages": json.dumps(list(doc.pages))} if doc.pages else {})
-            ],
-        )
+        meta = {
+            "title": doc.title,
+            "source": doc.source,
+            "sha256": doc.sha256,
+            "chunks": len(chunks),
+            "ingested_at": round(time.time(), 3),  # milliseconds survive Chroma's round trip exactly
+        } | ({"pages": json.dumps(list(doc.pages))} if doc.pages else {})
+        self.docs.upsert(ids=[doc.id], embeddings=[centroid.tolist()], documents=[doc.text], metadatas=[meta])
+        if self._seen is not None:
+            self._seen[doc.id] = self._record(doc.id, meta)
 
     def delete_document(self, doc_id: str) -> None:
         self.docs.delete(ids=[doc_id])
+        if self._seen is not None:
+            self._seen.pop(doc_id, None)
         self.chunks.delete(where={"doc_id": doc_id})
 
     def purge_orphans(self, known: set[str], expected: int | None = None) -> int:

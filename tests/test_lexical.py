@@ -84,7 +84,7 @@ def test_stopwords_and_tokens_are_bm25s_own():
 @pytest.mark.parametrize("k", [1, 8, 1000])
 def test_search_equals_llama_index_bm25_bit_for_bit(bundled, k):
     chunks = [c for _, cs in bundled.values() for c in cs]
-    index = fill(LexicalIndex(None), bundled)
+    index = fill(LexicalIndex(None, "c"), bundled)
     bm25 = reference(chunks, k)
     for q in QUESTIONS:
         assert index.search(q, k) == ref_hits(bm25, q), q
@@ -95,7 +95,7 @@ def test_within_equals_the_bm25s_weight_mask(bundled):
     import numpy as np
 
     chunks = [c for _, cs in bundled.values() for c in cs]
-    index = fill(LexicalIndex(None), bundled)
+    index = fill(LexicalIndex(None, "c"), bundled)
     bm25 = reference(chunks, 8)
     within = list(bundled)[1:3]
     mask = np.array([float(c.doc_id in within) for c in chunks], dtype=np.float32)
@@ -127,13 +127,13 @@ def _changed(bundled) -> tuple[dict, dict]:
 def test_per_document_updates_give_a_fresh_builds_results(bundled, tmp_path, where):
     before, after = _changed(bundled)
     ids = list(before)
-    index = fill(LexicalIndex(tmp_path / "lex" if where == "disk" else None), before)
+    index = fill(LexicalIndex(tmp_path / "lex" if where == "disk" else None, "c"), before)
     index.delete(ids[3])
     index.put(ids[1], entry(after[ids[1]][0]), [analyze(c.id, c.text) for c in after[ids[1]][1]])
     index.put("extra", entry(after["extra"][0]), [analyze(c.id, c.text) for c in after["extra"][1]])
 
     order = [d for d in ids if d not in (ids[1], ids[3])] + [ids[1], "extra"]
-    fresh = fill(LexicalIndex(None), {d: after[d] for d in order})
+    fresh = fill(LexicalIndex(None, "c"), {d: after[d] for d in order})
     chunks = [c for d in order for c in after[d][1]]
     bm25 = reference(chunks, 8)
     expected = results(fresh)
@@ -145,25 +145,25 @@ def test_per_document_updates_give_a_fresh_builds_results(bundled, tmp_path, whe
     index.save()  # merged into a new snapshot: nothing changes
     assert results(index) == expected
     if where == "disk":
-        again = LexicalIndex(tmp_path / "lex")  # a new process
+        again = LexicalIndex(tmp_path / "lex", "c")  # a new process
         assert results(again) == expected and again.count == len(chunks)
 
 
 def test_reopening_replays_the_log_then_reads_the_snapshot(bundled, tmp_path):
-    index = fill(LexicalIndex(tmp_path / "lex"), bundled)
+    index = fill(LexicalIndex(tmp_path / "lex", "c"), bundled)
     expected = results(index)
     assert not list((tmp_path / "lex").glob("snap-*")), "few changes stay in the log"
-    assert results(LexicalIndex(tmp_path / "lex")) == expected  # log replayed
+    assert results(LexicalIndex(tmp_path / "lex", "c")) == expected  # log replayed
     index.save()
     assert [p.name for p in (tmp_path / "lex").glob("snap-*")] == ["snap-1"]
     assert (tmp_path / "lex" / "log-1.jsonl").stat().st_size == 0
-    reopened = LexicalIndex(tmp_path / "lex")
+    reopened = LexicalIndex(tmp_path / "lex", "c")
     assert results(reopened) == expected
     assert reopened.document(list(bundled)[0]).title == list(bundled.values())[0][0].title
 
 
 def test_another_process_sees_changes_on_refresh(bundled, tmp_path):
-    writer, reader = LexicalIndex(tmp_path / "lex"), LexicalIndex(tmp_path / "lex")
+    writer, reader = LexicalIndex(tmp_path / "lex", "c"), LexicalIndex(tmp_path / "lex", "c")
     fill(writer, bundled)
     assert reader.count == 0
     reader.refresh()
@@ -185,19 +185,19 @@ def test_a_folder_of_another_collection_starts_over(bundled, tmp_path):
 
 
 def test_a_torn_last_log_line_is_ignored_and_cut(bundled, tmp_path):
-    index = fill(LexicalIndex(tmp_path / "lex"), dict(list(bundled.items())[:2]))
+    index = fill(LexicalIndex(tmp_path / "lex", "c"), dict(list(bundled.items())[:2]))
     log = tmp_path / "lex" / "log-0.jsonl"
     with open(log, "ab") as f:
         f.write(b'{"put": "half')  # a crash in the middle of a write
-    again = LexicalIndex(tmp_path / "lex")
+    again = LexicalIndex(tmp_path / "lex", "c")
     assert again.count == index.count
     d, (rec, chunks) = list(bundled.items())[2]
     again.put(d, entry(rec), [analyze(c.id, c.text) for c in chunks])
-    assert LexicalIndex(tmp_path / "lex").count == index.count + len(chunks)
+    assert LexicalIndex(tmp_path / "lex", "c").count == index.count + len(chunks)
 
 
 def test_has_knows_the_version_of_a_chunk(bundled):
-    index = fill(LexicalIndex(None), bundled)
+    index = fill(LexicalIndex(None, "c"), bundled)
     c = next(iter(bundled.values()))[1][0]
     assert index.has(c)
     assert not index.has(Chunk(c.id, c.doc_id, c.text + " changed", c.start, c.end))
@@ -206,14 +206,14 @@ def test_has_knows_the_version_of_a_chunk(bundled):
 
 # chunk_share --------------------------------------------------------------------------------------
 def test_chunk_share_from_counts_equals_the_scan_over_every_chunk(bundled):
-    index = fill(LexicalIndex(None), bundled)
+    index = fill(LexicalIndex(None, "c"), bundled)
     chunk_stems = [content_stems(c.text) for _, cs in bundled.values() for c in cs]
     vocabulary = set().union(*chunk_stems)
     probes = vocabulary | {s[:5] for s in vocabulary} | {"zzzzz", "ab", "russ", "russi", "kellog", "30", "2025x"}
     for stem in sorted(probes):
         scan = sum(stem_in(stem, s) for s in chunk_stems) / len(chunk_stems)
         assert index.share(stem) == scan, stem
-    assert LexicalIndex(None).share("russia") == 0.0
+    assert LexicalIndex(None, "c").share("russia") == 0.0
 
 
 def test_sync_reads_back_only_what_changed(make_bot, tmp_path, monkeypatch):
@@ -272,10 +272,30 @@ def test_a_bulk_sync_merges_as_it_goes_and_equals_a_fresh_build(bundled, tmp_pat
         cs = [Chunk(f"{d}:{j}", d, f"{c.text} Item {i}.", 0, 1) for j, c in enumerate(chunks[i % 40 : i % 40 + 2])]
         records[d] = DocRecord(d, f"Title {i}", f"/x/{d}.txt", f"sha{i}", len(cs), float(i))
         stored[d] = cs
-    index = LexicalIndex(tmp_path / "lex")
+    index = LexicalIndex(tmp_path / "lex", "c")
     assert index.sync(records, lambda ids: {d: stored[d] for d in ids}) == 300
     assert not (tmp_path / "lex" / f"log-{index._snap.generation}.jsonl").read_bytes()  # nothing logged
-    fresh = fill(LexicalIndex(None), {d: (records[d], stored[d]) for d in records})
+    fresh = fill(LexicalIndex(None, "c"), {d: (records[d], stored[d]) for d in records})
     assert results(index) == results(fresh) and index.count == fresh.count == 600
-    assert results(LexicalIndex(tmp_path / "lex")) == results(fresh)
+    assert results(LexicalIndex(tmp_path / "lex", "c")) == results(fresh)
     assert index.sync(records, lambda ids: pytest.fail("nothing changed: nothing to read")) == 0
+
+
+def test_a_restart_reads_back_nothing_and_an_ingest_reads_the_records_once(make_bot, tmp_path, monkeypatch):
+    from conftest import forget_chroma_client
+
+    corpus = tmp_path / "corpus"
+    write(corpus, "bridge.txt", BRIDGE)
+    write(corpus, "orchard.txt", ORCHARD)
+    make_bot(corpus).ingest(progress=False)
+    forget_chroma_client(tmp_path / "data" / "chroma")
+    bot = make_bot(corpus)  # a new process: its lexical index from disk, in step with the store
+    store_type = type(bot.store)
+    reads, fetched = [], []
+    real_read, real_fetch = store_type._read_documents, store_type.chunks_of
+    monkeypatch.setattr(store_type, "_read_documents", lambda self: reads.append(1) or real_read(self))
+    monkeypatch.setattr(store_type, "chunks_of", lambda self, ids: fetched.append(ids) or real_fetch(self, ids))
+    assert bot.retriever.lexical.count == bot.store.count() and not fetched
+    reads.clear()
+    bot.ingest(progress=False)  # nothing changed: the records are read once (by the ingest), nothing fetched
+    assert len(reads) == 1 and not fetched

@@ -40,7 +40,7 @@ class HybridRetriever:
         with self._lock:
             if self._lexical is None:
                 self._lexical = LexicalIndex(self.lexical_path, self.store.collection_id)
-            self._lexical.sync(self.store.documents(), self.store.chunks_of, progress)
+            self._lexical.sync(self.store.known_documents(), self.store.chunks_of, progress)
 
     def chunk_share(self, stem: str) -> float:
         """Share of the indexed chunks that contain a word stem (or one with its first four letters):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from factbot.model.llm import ModelHandle
+from factbot.model.llm import Message, ModelHandle
 
 
 @dataclass(frozen=True)
@@ -16,9 +16,7 @@ class Prompt:
 
 def stream_reply(model: ModelHandle, prompt: Prompt) -> Iterator[str]:
     """Yield the reply's text deltas; calls are serialized on the model's lock."""
-    from llama_index.core.llms import ChatMessage
-
-    messages = [ChatMessage(role="system", content=prompt.system), ChatMessage(role="user", content=prompt.user)]
+    messages = [Message(role="system", content=prompt.system), Message(role="user", content=prompt.user)]
     with model.lock:
         for chunk in model.llm.stream_chat(messages):
             if chunk.delta:
