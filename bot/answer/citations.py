@@ -125,19 +125,10 @@ def check_reply(
     asks = Asked(question)
     answered = False
     for i, s in enumerate(sentences):
-        for n in s.cited:
-            if n not in by_n:
-                dropped.append(f"[{n}] removed: no source {n} was given")
         scores = {e.n: support(s.text, e.text, float(sims[i][j]), e.context, given) for j, e in enumerate(evidence)}
-        valid = [n for n in dict.fromkeys(s.cited) if n in by_n and scores[n] >= min_support]
+        valid = _supporting(s, scores, by_n, min_support, dropped)
         if not valid:
-            best = max(scores, key=scores.get)
-            if scores[best] < min_support:
-                dropped.append(f"sentence dropped, no source supports it: {s.text!r}")
-                continue
-            if s.cited:
-                dropped.append(f"{list(s.cited)} re-cited to [{best}] for: {s.text!r}")
-            valid = [best]
+            continue
         markers = []
         quotes = [(by_n[n], *_best_quote(s.text, by_n[n], similarity, given)) for n in valid[:2]]
         grounded = [q for q in quotes if not asks.problem(s.text, q[0], q[1], q[2])]
@@ -154,6 +145,21 @@ def check_reply(
                 markers.append(keyed[key])
         parts.append(_with_markers(s.text, markers))
     return CheckedAnswer(" ".join(parts), tuple(citations), False, tuple(dropped), answered or not citations)
+
+
+def _supporting(s: ReplySentence, scores: dict[int, float], by_n: dict, min_support: float, dropped: list) -> list[int]:
+    """The passages that back sentence s: those it cites that do, else the best one that does."""
+    dropped.extend(f"[{n}] removed: no source {n} was given" for n in s.cited if n not in by_n)
+    valid = [n for n in dict.fromkeys(s.cited) if n in by_n and scores[n] >= min_support]
+    if valid:
+        return valid
+    best = max(scores, key=scores.get)
+    if scores[best] < min_support:
+        dropped.append(f"sentence dropped, no source supports it: {s.text!r}")
+        return []
+    if s.cited:
+        dropped.append(f"{list(s.cited)} re-cited to [{best}] for: {s.text!r}")
+    return [best]
 
 
 class Asked:

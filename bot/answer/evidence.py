@@ -134,6 +134,20 @@ def _within_words(units: list[Unit], sentences: list[Sentence], max_words: int) 
     return kept
 
 
+def _add_window(units: list[Unit], i: int, window: list[int], sentences: list[Sentence], scores) -> list[Unit]:
+    """Seed i's window as a new unit, or merged into the first unit of its passage it overlaps or
+    adjoins, and every other such unit with it."""
+    touching = [u for u in units if set(window) & set(u.idx) or window[-1] + 1 == u.idx[0]
+                or u.idx[-1] + 1 == window[0]]  # fmt: skip
+    touching = [u for u in touching if sentences[u.idx[0]].passage == sentences[i].passage]
+    if not touching:
+        return units + [Unit(i, _trim(window, i, sentences, scores))]
+    u = touching[0]
+    merged = sorted(set(window).union(*(t.idx for t in touching)))
+    u.idx = _trim(list(range(merged[0], merged[-1] + 1)), u.seed, sentences, scores)
+    return [t for t in units if t is u or t not in touching]
+
+
 def select_evidence(
     passages: list[Passage], sentences: list[Sentence], scores: np.ndarray, dense: np.ndarray, k: int,
     max_words: int | None = None,
@@ -152,17 +166,7 @@ def select_evidence(
             break
         if not can_seed[i] or any(i in u.idx for u in units):
             continue
-        window = _window(i, sentences, scores)
-        touching = [u for u in units if set(window) & set(u.idx) or window[-1] + 1 == u.idx[0]
-                    or u.idx[-1] + 1 == window[0]]
-        touching = [u for u in touching if sentences[u.idx[0]].passage == sentences[i].passage]
-        if touching:  # merge into the first unit it overlaps or adjoins, and every other one with it
-            u = touching[0]
-            merged = sorted(set(window).union(*(t.idx for t in touching)))
-            u.idx = _trim(list(range(merged[0], merged[-1] + 1)), u.seed, sentences, scores)
-            units = [t for t in units if t is u or t not in touching]
-        else:
-            units.append(Unit(i, _trim(window, i, sentences, scores)))
+        units = _add_window(units, i, _window(i, sentences, scores), sentences, scores)
 
     if max_words is not None:
         units = _within_words(units, sentences, max_words)
