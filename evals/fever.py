@@ -377,14 +377,34 @@ def run_fever(
     """Check the selected claims over the whole suite's collection and score the verdicts.
     part: fit / report / all (see part_of); sample: n claims balanced by label (plus n // 3
     DISPUTED when disputed); limit: the first n selected; ids: these claim ids only."""
-    from tqdm import tqdm
-
     from factbot.core.config import CheckMode, Config
-    from factbot.evals.gate import gate, load_thresholds
 
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     claims = load_fever(suite_path)
+    chosen = _select_claims(claims, part, ids, sample, seed, disputed, limit)
+    config = config or Config.from_env()
+    ingest = {}
+    if bot is None:
+        bot, folder, ingest = suite_bot(config, suite_path, claims, progress)
+    else:
+        folder = Path(bot.config.corpus_dir)
+    if bot.config.check_mode in (CheckMode.CODE_AND_MODEL, CheckMode.MODEL):
+        _ = bot.model  # start the model before timing the first claim
+    rows = _check_all(bot, chosen, progress)
+    report = FeverReport(
+        started_at=started, suite_path=str(suite_path),
+        selection={"part": part, "sample": sample, "seed": seed, "limit": limit, "ids": ids, "disputed": disputed},
+        n_suite_claims=len(claims), n_claims=len(chosen), n_files=len(list(Path(folder).glob(f"*{SUFFIX}"))),
+        collection_dir=str(folder), check_mode=str(bot.config.check_mode), factbot=score(rows),
+        eval_time_s=time.perf_counter() - t0, ingest=ingest, rows=rows,
+    )  # fmt: skip
+    _gate_and_write(report, thresholds, out_dir)
+    return report
+
+
+def _select_claims(claims: list, part: str, ids, sample, seed: int, disputed: bool, limit) -> list:
+    """The claims of `part`, then only `ids`, then a balanced sample, then the first `limit`."""
     chosen = select_part(claims, part)
     if ids:
         unknown = sorted(set(ids) - {c.claim_id for c in claims})
@@ -399,34 +419,30 @@ def run_fever(
         chosen = chosen[:limit]
     if not chosen:
         raise BadInput("No claims selected: check --part, --ids, --sample and --limit.")
-    config = config or Config.from_env()
-    ingest = {}
-    if bot is None:
-        bot, folder, ingest = suite_bot(config, suite_path, claims, progress)
-    else:
-        folder = Path(bot.config.corpus_dir)
-    if bot.config.check_mode in (CheckMode.CODE_AND_MODEL, CheckMode.MODEL):
-        _ = bot.model  # start the model before timing the first claim
+    return chosen
+
+
+def _check_all(bot, chosen: list, progress: bool) -> list:
+    from tqdm import tqdm
+
     rows = []
     bar = tqdm(chosen, desc="fever", unit="claim", disable=not progress, leave=False)
     for c in bar:
         rows.append(check_row(bot, c))
         bar.set_postfix(correct=sum(r.correct for r in rows))
-    report = FeverReport(
-        started_at=started, suite_path=str(suite_path),
-        selection={"part": part, "sample": sample, "seed": seed, "limit": limit, "ids": ids, "disputed": disputed},
-        n_suite_claims=len(claims), n_claims=len(chosen), n_files=len(list(Path(folder).glob(f"*{SUFFIX}"))),
-        collection_dir=str(folder), check_mode=str(bot.config.check_mode), factbot=score(rows),
-        eval_time_s=time.perf_counter() - t0, ingest=ingest, rows=rows,
-    )  # fmt: skip
+    return rows
+
+
+def _gate_and_write(report: FeverReport, thresholds, out_dir) -> None:
+    """Gate the report (unless thresholds is None) and write its files (unless out_dir is None)."""
+    from factbot.evals.gate import gate, load_thresholds
+
     if thresholds is not None:
         limits = load_thresholds(thresholds) if isinstance(thresholds, (str, Path)) else thresholds
         report.thresholds = str(thresholds) if isinstance(thresholds, (str, Path)) else "given"
         report.gate_failures = gate(report.figures(), limits)
     if out_dir is not None:
         report.paths = write_reports(report, Path(out_dir))
-    return report
-
 
 # Reports -------------------------------------------------------------------------------------
 def _f(x) -> str:

@@ -253,20 +253,7 @@ def run(dev: Path, out: Path, cache: Path | None, config, embedding_choices=(Fal
     yc = np.array([CLAIM_Y[d.label] for d in main_data])
 
     # 1. pair model and claim model, every constant by CV on the fit part
-    results = []
-    for emb in embedding_choices:
-        Xp, yp, gp = gold_pair_matrix(data, P, emb)
-        views = claim_views(main_data, P, emb)
-        for Cp in C_GRID:
-            models, pair_bacc, pair_rec = cv_pair(Xp, yp, gp, n_claims, Cp, pair_names(emb, Xp))
-            Xc = claim_matrix(main_data, views, lambda j: models[claim_fold[main_idx[j]]])
-            for Cc in C_GRID:
-                pred = cv_predict(Xc, yc, Cc, F.CLAIM_FEATURES).argmax(axis=1)
-                r = {"embedding": emb, "C_pair": Cp, "C_claim": Cc, "pair_bacc": round(pair_bacc, 3),
-                     "pair_recall": pair_rec, **{f"claim_{k}": v for k, v in figures(yc, pred).items()}}  # fmt: skip
-                results.append(r)
-                if progress:
-                    print(json.dumps(r), file=sys.stderr)
+    results = _search(data, P, main_data, main_idx, yc, claim_fold, n_claims, embedding_choices, progress)
     best = max(results, key=lambda r: (r["claim_bacc"], -r["C_pair"]))
     emb = best["embedding"]
     Xp, yp, gp = gold_pair_matrix(data, P, emb)
@@ -286,24 +273,9 @@ def run(dev: Path, out: Path, cache: Path | None, config, embedding_choices=(Fal
     claim = fit_linear(Xc, yc, best["C_claim"], CLAIM_CLASSES, F.CLAIM_FEATURES)
 
     # 2. measured only: would the local model's label help the claim model? (one-hot features)
-    labelled = [j for j, d in enumerate(main_data) if d.model_label is not None]
-    if labelled:
-        sel = np.array(labelled)
-        M = np.vstack([model_label_features(main_data[j].model_label) for j in labelled])
-        Xm, ym, sub = np.hstack([Xc[sel], M]), yc[sel], [main_data[j] for j in labelled]
-        mnames = F.CLAIM_FEATURES + MODEL_LABEL_FEATURES
-        scores = {C: balanced_acc(ym, cv_predict(Xm, ym, C, mnames).argmax(axis=1)) for C in C_GRID}
-        Cm = max(scores, key=lambda C: (scores[C], -C))
-        pred_m = cv_predict(Xm, ym, Cm, mnames).argmax(axis=1)
-        model_only = np.array([CLAIM_Y.get({"SUPPORTED": "SUPPORTS", "REFUTED": "REFUTES"}.get(d.model_label, ""), 2)
-                               for d in sub])  # fmt: skip
-        report["cv_model"] = {
-            "claims": len(labelled), "C_claim": Cm,
-            "model label alone": figures(ym, model_only),
-            "learned (same claims)": figures(ym, learned_pred[sel]),
-            "learned + model label": figures(ym, pred_m),
-            "code first, then learned + model label": figures(ym, code_first(sub, pred_m)),
-        }
+    cv_model = _cv_model(main_data, Xc, yc, learned_pred)
+    if cv_model is not None:
+        report["cv_model"] = cv_model
     meta = {
         "fitted_on": f"{dev.name}, fit part (part_of(claim_id) == 'fit'): {len(main_data)} claims "
                      f"+ {n_claims - len(main_data)} DISPUTED (pairs only), {len(yp)} labelled pairs",
@@ -315,6 +287,48 @@ def run(dev: Path, out: Path, cache: Path | None, config, embedding_choices=(Fal
     out.write_text(json.dumps(model.to_dict(), separators=(",", ":")) + "\n", encoding="utf-8")
     return {"report": report, "results": results}
 
+
+def _search(data, P, main_data, main_idx, yc, claim_fold, n_claims, embedding_choices, progress) -> list[dict]:
+    """Cross-validate every (embedding, C_pair, C_claim); one result dict each, in grid order."""
+    results = []
+    for emb in embedding_choices:
+        Xp, yp, gp = gold_pair_matrix(data, P, emb)
+        views = claim_views(main_data, P, emb)
+        for Cp in C_GRID:
+            models, pair_bacc, pair_rec = cv_pair(Xp, yp, gp, n_claims, Cp, pair_names(emb, Xp))
+            Xc = claim_matrix(main_data, views, lambda j: models[claim_fold[main_idx[j]]])
+            for Cc in C_GRID:
+                pred = cv_predict(Xc, yc, Cc, F.CLAIM_FEATURES).argmax(axis=1)
+                r = {"embedding": emb, "C_pair": Cp, "C_claim": Cc, "pair_bacc": round(pair_bacc, 3),
+                     "pair_recall": pair_rec, **{f"claim_{k}": v for k, v in figures(yc, pred).items()}}  # fmt: skip
+                results.append(r)
+                if progress:
+                    print(json.dumps(r), file=sys.stderr)
+    return results
+
+
+def _cv_model(main_data, Xc, yc, learned_pred) -> dict | None:
+    """CV figures with the local model's label as extra features, on the claims that have one
+    (None when none has)."""
+    labelled = [j for j, d in enumerate(main_data) if d.model_label is not None]
+    if not labelled:
+        return None
+    sel = np.array(labelled)
+    M = np.vstack([model_label_features(main_data[j].model_label) for j in labelled])
+    Xm, ym, sub = np.hstack([Xc[sel], M]), yc[sel], [main_data[j] for j in labelled]
+    mnames = F.CLAIM_FEATURES + MODEL_LABEL_FEATURES
+    scores = {C: balanced_acc(ym, cv_predict(Xm, ym, C, mnames).argmax(axis=1)) for C in C_GRID}
+    Cm = max(scores, key=lambda C: (scores[C], -C))
+    pred_m = cv_predict(Xm, ym, Cm, mnames).argmax(axis=1)
+    model_only = np.array([CLAIM_Y.get({"SUPPORTED": "SUPPORTS", "REFUTED": "REFUTES"}.get(d.model_label, ""), 2)
+                           for d in sub])  # fmt: skip
+    return {
+        "claims": len(labelled), "C_claim": Cm,
+        "model label alone": figures(ym, model_only),
+        "learned (same claims)": figures(ym, learned_pred[sel]),
+        "learned + model label": figures(ym, pred_m),
+        "code first, then learned + model label": figures(ym, code_first(sub, pred_m)),
+    }
 
 def main(argv: list[str] | None = None) -> int:
     from factbot.core.config import Config, offline_env

@@ -456,43 +456,14 @@ def run_rgb(
     """Run the RGB suite. bot and folder: an existing bot over `folder` (tests); by default a
     FactBot with its own data dir under Config.data_dir/suites/. out_dir=None writes no files;
     thresholds=None skips the gate."""
-    from tqdm import tqdm
-
-    from factbot.core.config import Config
-
     t0 = time.perf_counter()
     started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if mode not in MODES:
-        raise BadInput(f"Unknown RGB mode {mode!r}; use one of {', '.join(MODES)}.")
-    suite_path = Path(suite_path)
-    items = load_suite(suite_path)
-    chosen = select_items(items, ids, half, limit)
-    if mode == "counterfactual":
-        lacking = [str(i.id) for i in chosen if i.fakeanswer is None or not i.positive_wrong]
-        if lacking:
-            raise BadInput(f"--counterfactual needs fakeanswer and positive_wrong on every item; "
-                           f"{suite_path} lacks them on ids {', '.join(lacking[:10])}.")  # fmt: skip
-    limits = mode_thresholds(thresholds, mode) if isinstance(thresholds, (str, Path)) else thresholds
-    passages = collection(items, mode)
-    if not passages:
-        raise BadInput(f"{suite_path}: no passages to index in {mode} mode.")
-    if bot is None:
-        bot, folder = _suite_bot(config or Config.from_env(), suite_path, mode)
-    elif folder is None:
-        raise ValueError("run_rgb(bot=...) needs the folder that bot indexes")
-    written = write_collection(passages, folder)
-    ingested = bot.ingest(folder, progress=progress)
-    warnings = [f"skipped passage file {p}: {why}" for p, why in ingested.skipped]
-    _ = bot.model  # start the model before timing the first item
-
+    suite_path, items, chosen, limits, passages = _rgb_prepare(suite_path, mode, ids, half, limit, thresholds)
+    bot, folder, written, ingested, warnings = _rgb_ingest(bot, folder, config, suite_path, mode, passages, progress)
     golds = {i.id: gold_files(i.answer, passages) for i in chosen}
     if mode != "negatives":
         warnings += [f"item {i}: no passage holds its answer; its funnel is not traced" for i, g in golds.items() if not g]
-    rows = []
-    bar = tqdm(chosen, desc=f"rgb {mode}", unit="item", disable=not progress, leave=False)
-    for item in bar:
-        rows.append(_ask(bot, item, golds[item.id]))
-        bar.set_postfix(correct=sum(r.correct for r in rows), declined=sum(r.abstained for r in rows))
+    rows = _rgb_ask_all(bot, chosen, golds, mode, progress)
     report = RgbReport(
         started_at=started, suite_path=str(suite_path), mode=mode,
         selection={"ids": ids, "half": half, "limit": limit}, n_suite_items=len(items), n_items=len(chosen),
@@ -508,6 +479,57 @@ def run_rgb(
     if mode == "negatives":
         report.answers_given = answers_given(report.rows)
     report.wall_time_s = time.perf_counter() - t0
+    _rgb_finish(report, mode, limits, thresholds, out_dir)
+    return report
+
+
+def _rgb_prepare(suite_path: str | Path, mode: str, ids, half, limit, thresholds):
+    """Check the mode, load and select the items, resolve the limits and build the collection."""
+    if mode not in MODES:
+        raise BadInput(f"Unknown RGB mode {mode!r}; use one of {', '.join(MODES)}.")
+    suite_path = Path(suite_path)
+    items = load_suite(suite_path)
+    chosen = select_items(items, ids, half, limit)
+    if mode == "counterfactual":
+        lacking = [str(i.id) for i in chosen if i.fakeanswer is None or not i.positive_wrong]
+        if lacking:
+            raise BadInput(f"--counterfactual needs fakeanswer and positive_wrong on every item; "
+                           f"{suite_path} lacks them on ids {', '.join(lacking[:10])}.")  # fmt: skip
+    limits = mode_thresholds(thresholds, mode) if isinstance(thresholds, (str, Path)) else thresholds
+    passages = collection(items, mode)
+    if not passages:
+        raise BadInput(f"{suite_path}: no passages to index in {mode} mode.")
+    return suite_path, items, chosen, limits, passages
+
+
+def _rgb_ingest(bot, folder, config, suite_path: Path, mode: str, passages, progress: bool):
+    """Write the passages into the bot's folder (a suite bot by default) and index them."""
+    from factbot.core.config import Config
+
+    if bot is None:
+        bot, folder = _suite_bot(config or Config.from_env(), suite_path, mode)
+    elif folder is None:
+        raise ValueError("run_rgb(bot=...) needs the folder that bot indexes")
+    written = write_collection(passages, folder)
+    ingested = bot.ingest(folder, progress=progress)
+    warnings = [f"skipped passage file {p}: {why}" for p, why in ingested.skipped]
+    _ = bot.model  # start the model before timing the first item
+    return bot, folder, written, ingested, warnings
+
+
+def _rgb_ask_all(bot, chosen, golds, mode: str, progress: bool) -> list[RgbRow]:
+    from tqdm import tqdm
+
+    rows = []
+    bar = tqdm(chosen, desc=f"rgb {mode}", unit="item", disable=not progress, leave=False)
+    for item in bar:
+        rows.append(_ask(bot, item, golds[item.id]))
+        bar.set_postfix(correct=sum(r.correct for r in rows), declined=sum(r.abstained for r in rows))
+    return rows
+
+
+def _rgb_finish(report: RgbReport, mode: str, limits, thresholds, out_dir) -> None:
+    """Gate the report against limits (unless None) and write its files (unless out_dir is None)."""
     if limits is not None:
         report.thresholds = str(thresholds) if isinstance(thresholds, (str, Path)) else "given"
         report.gate_failures = gate(report.figures(), limits) if limits else [
@@ -516,8 +538,6 @@ def run_rgb(
         from factbot.evals.report import write_rgb_reports
 
         report.paths = write_rgb_reports(report, Path(out_dir))
-    return report
-
 
 def _ask(bot, item: RgbItem, gold: frozenset[str]) -> RgbRow:
     try:

@@ -239,15 +239,15 @@ COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "check": cmd_check, "eval": cm
 COMMANDS |= LIBRARY_COMMANDS
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="factbot", description="Cited answers and claim checks from news articles, offline.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_ingest_parser(sub) -> None:
+    """The ingest subcommand and its options."""
     p = sub.add_parser("ingest", help="index a folder of .txt, .md, .html, .pdf and .docx articles (incremental)")
     p.add_argument("dir", nargs="?", type=Path, help="folder to index (default: FACTBOT_CORPUS_DIR, the bundled corpus, and the uploaded files)")
     p.add_argument("--rebuild", action="store_true", help="delete this index's Chroma data first and index from scratch")
 
+
+def _add_ask_parser(sub) -> None:
+    """The ask subcommand and its options."""
     p = sub.add_parser("ask", help="answer a question with cited passages")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
@@ -256,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="corpus folder to sync before answering (default: the configured one)")
     p.add_argument("--no-sync", action="store_true", help="use the index as it is; do not sync the corpus first")
 
+
+def _add_check_parser(sub) -> None:
+    """The check subcommand and its options."""
     p = sub.add_parser("check", help="fact-check a claim: SUPPORTED, REFUTED, NOT_ENOUGH_INFO or CONFLICTING")
     p.add_argument("claim", help="the claim, or with --text a paragraph of several claims or a FILE holding them "
                    "(.txt, .md, .html, .pdf, .docx; - reads stdin)")
@@ -266,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="corpus folder to sync before checking (default: the configured one)")
     p.add_argument("--no-sync", action="store_true", help="use the index as it is; do not sync the corpus first")
 
+
+def _add_eval_parser(sub) -> None:
+    """The eval subcommand: the suite options here, the item and report options in _add_eval_run_options."""
     p = sub.add_parser(
         "eval", help="score answers against evals/cases.jsonl (or an RGB-format file); write JSON and Markdown reports",
         description="Score factbot on the bundled items (evals/cases.jsonl) or, with --suite rgb, on an RGB-format "
@@ -286,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--half", choices=("a", "b"), help="rgb: a = even ids, b = odd ids (tune on one, report the other); "
                    "fever: a = the fit part, b = the report part")  # fmt: skip
     p.add_argument("--sample", type=int, metavar="N", help="fever: N claims balanced over the labels (fixed seed)")
+    _add_eval_run_options(p)
+
+
+def _add_eval_run_options(p) -> None:
+    """eval's options choosing items, the baseline, the report folder and the gate."""
     p.add_argument("--items", type=Path, help="item file (.jsonl; default: the bundled evals/cases.jsonl)")
     p.add_argument("--subset", type=int, help="run N items spread over the kinds")
     p.add_argument("--ids", help="comma-separated item ids, e.g. q01,u03 (rgb: 50,51)")
@@ -299,8 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "fever: evals/thresholds_fever.json) fails")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    add_library_parsers(sub)
 
+def _add_serve_parser(sub) -> None:
+    """The serve subcommand and its options."""
     p = sub.add_parser("serve", help="start the web UI (Gradio) on 127.0.0.1:7860")
     p.add_argument("--host", help="address to bind (default: 127.0.0.1, FACTBOT_UI_HOST; 0.0.0.0 exposes it)")
     p.add_argument("--port", type=int, help="port (default: 7860, FACTBOT_UI_PORT)")
@@ -310,6 +322,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="serve only the JSON API that factbot ask and check use (no web UI); it also runs beside the UI")  # fmt: skip
     p.add_argument("--api-port", type=int, help="the API's port (default: FACTBOT_API_PORT, else any free one; "
                    "written to server.json in the data dir)")  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="factbot", description="Cited answers and claim checks from news articles, offline.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_ingest_parser(sub)
+    _add_ask_parser(sub)
+    _add_check_parser(sub)
+    _add_eval_parser(sub)
+    add_library_parsers(sub)
+    _add_serve_parser(sub)
     return parser
 
 

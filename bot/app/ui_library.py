@@ -82,9 +82,8 @@ def _safely(action: str):
     return wrap
 
 
-def build_library_tab(bot, within: gr.Dropdown) -> LibraryView:
-    """The Library tab's components and events; `within` is the "Search within" selector to refresh."""
-    refresh = make_refresh(bot)
+def _selection_panel() -> tuple:
+    """The article table, the selector, and the delete button with its confirmation step."""
     table = gr.HTML(elem_id="fb-library")
     select = gr.Dropdown(label="Selected articles", multiselect=True, choices=[], elem_id="fb-select",
                          info="Choose articles to delete, or one to replace with a file added below.")  # fmt: skip
@@ -97,7 +96,11 @@ def build_library_tab(bot, within: gr.Dropdown) -> LibraryView:
             yes = gr.Button("Yes, delete them", variant="stop", size="sm", elem_id="fb-confirm-yes")
             cancel = gr.Button("Cancel", size="sm", elem_id="fb-confirm-cancel")
     pending = gr.State([])  # the ids shown in the confirmation: what "Yes" deletes, whatever is selected later
+    return table, select, delete, status, confirm, confirm_text, yes, cancel, pending
 
+
+def _upload_panel() -> tuple:
+    """The upload, add and replace controls, and the restore box for removed files."""
     files = gr.File(label=f"Add articles: {KINDS}", file_count="multiple", type="filepath", height=140,
                     elem_id="fb-upload")  # fmt: skip
     same_name = gr.Checkbox(label="Replace an uploaded article that has the same file name (otherwise both are kept)",
@@ -110,7 +113,11 @@ def build_library_tab(bot, within: gr.Dropdown) -> LibraryView:
         restore = gr.Dropdown(label="Removed from the library (files kept in their folder)", multiselect=True,
                               choices=[], elem_id="fb-restore-select")  # fmt: skip
         restore_btn = gr.Button("Restore selected", size="sm", elem_id="fb-restore")
-    listing = [table, within, select, restore, restore_box]
+    return files, same_name, add, replace, report, restore_box, restore, restore_btn
+
+
+def _delete_handlers(bot, refresh) -> tuple:
+    """The delete button's, "Yes"'s and "Cancel"'s event handlers."""
 
     def ask_confirm(selected):
         records = [r for r in bot.articles() if r.id in set(selected or [])]
@@ -126,6 +133,12 @@ def build_library_tab(bot, within: gr.Dropdown) -> LibraryView:
 
     def do_cancel():
         return gr.update(visible=False), R.notice_html("Nothing deleted.", "hint"), []
+
+    return ask_confirm, do_delete, do_cancel
+
+
+def _upload_handlers(bot, refresh) -> tuple:
+    """The add, replace and restore buttons' event handlers."""
 
     def add_files(paths, replace_same, current_within, progress=gr.Progress()):
         if not paths:
@@ -152,6 +165,18 @@ def build_library_tab(bot, within: gr.Dropdown) -> LibraryView:
             lambda: R.upload_report_html([(PurePath(p).name, "restored") for p in bot.restore(*paths)], [])
         )()
         return message, *refresh(current_within)
+
+    return add_files, do_replace, do_restore
+
+
+def build_library_tab(bot, within: gr.Dropdown) -> LibraryView:
+    """The Library tab's components and events; `within` is the "Search within" selector to refresh."""
+    refresh = make_refresh(bot)
+    table, select, delete, status, confirm, confirm_text, yes, cancel, pending = _selection_panel()
+    files, same_name, add, replace, report, restore_box, restore, restore_btn = _upload_panel()
+    listing = [table, within, select, restore, restore_box]
+    ask_confirm, do_delete, do_cancel = _delete_handlers(bot, refresh)
+    add_files, do_replace, do_restore = _upload_handlers(bot, refresh)
 
     delete.click(ask_confirm, select, [confirm, confirm_text, pending, status], api_name="delete")
     yes.click(do_delete, [pending, within], [confirm, status, pending, *listing], api_name="confirm_delete",
