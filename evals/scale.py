@@ -264,10 +264,31 @@ def _vm_hwm_mb(pid: int) -> float:
 
 
 # The run ------------------------------------------------------------------------------------------
-def run(args) -> dict:
-    from factbot.evals.scale_data import PrecomputedEmbedder, default_dev_dir
-    from factbot.index.embed import Embedder
+def _open_bot(args, folder, data_dir, real, changes: dict, precomputed: bool, out: dict):
+    """The FactBot measured: a new worker over the Chroma server, or the local index (ingested
+    first unless --reuse finds it), with the embedder's own throughput beside the ingest rate."""
+    from factbot.evals.scale_data import PrecomputedEmbedder
     from factbot.pipeline.factbot import FactBot
+
+    if args.chroma_server:
+        bot = FactBot(_config(data_dir, folder, **changes), embedder=real, auto_ingest=False)
+        t = time.perf_counter()
+        bot.retriever.rebuild(progress=True)  # a new worker: its lexical index built from the server
+        out["new_worker_lexical_build_s"] = time.perf_counter() - t
+        return bot
+    if not ((data_dir / "chroma").is_dir() and args.reuse):
+        emb = PrecomputedEmbedder(real, folder / "vectors.npz") if precomputed else real
+        out["ingest"] = ingest(folder, data_dir, emb, {})
+    bot = FactBot(_config(data_dir, folder), embedder=real, auto_ingest=False)
+    out["embedder_only"] = embedder_throughput(bot.store, real, 256 if precomputed else 512)
+    if "ingest" in out and not precomputed:
+        out["ingest_vs_embedder"] = out["ingest"]["chunks_per_s"] / out["embedder_only"]["chunks_per_s"]
+    return bot
+
+
+def run(args) -> dict:
+    from factbot.evals.scale_data import default_dev_dir
+    from factbot.index.embed import Embedder
 
     workdir, precomputed = args.workdir, args.vectors == "precomputed"
     dev_dir = args.dev_dir or (default_dev_dir() if default_dev_dir().is_dir() else None)
@@ -289,20 +310,7 @@ def run(args) -> dict:
         changes = {"chroma_host": "127.0.0.1", "chroma_port": port, "lexical_dir": lexical}
         env |= {"FACTBOT_CHROMA_HOST": "127.0.0.1", "FACTBOT_CHROMA_PORT": str(port), "FACTBOT_LEXICAL_DIR": str(lexical)}
     try:
-        if args.chroma_server:
-            bot = FactBot(_config(data_dir, folder, **changes), embedder=real, auto_ingest=False)
-            t = time.perf_counter()
-            bot.retriever.rebuild(progress=True)  # a new worker: its lexical index built from the server
-            out["new_worker_lexical_build_s"] = time.perf_counter() - t
-        else:
-            have = (data_dir / "chroma").is_dir() and args.reuse
-            if not have:
-                emb = PrecomputedEmbedder(real, folder / "vectors.npz") if precomputed else real
-                out["ingest"] = ingest(folder, data_dir, emb, {})
-            bot = FactBot(_config(data_dir, folder), embedder=real, auto_ingest=False)
-            out["embedder_only"] = embedder_throughput(bot.store, real, 256 if precomputed else 512)
-            if "ingest" in out and not precomputed:
-                out["ingest_vs_embedder"] = out["ingest"]["chunks_per_s"] / out["embedder_only"]["chunks_per_s"]
+        bot = _open_bot(args, folder, data_dir, real, changes, precomputed, out)
         out["chunks_indexed"] = bot.retriever.lexical.count
         out["retrieval"] = latencies(bot, questions)
         out["reingest"] = reingest_one(bot, folder)
