@@ -22,14 +22,10 @@ Design:
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
 import threading
 from array import array
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -37,68 +33,13 @@ import numpy as np
 from factbot.core.config import LEXICAL, Config
 from factbot.core.types import Chunk
 from factbot.index.lexical_files import Files, Snapshot
-from factbot.text.matching import content_stems, stem_key, stem_keys
+from factbot.index.lexical_rows import STOPWORDS, DocEntry, Row, analyze, bm25_tokens, log_entry, log_op, text_digest
+from factbot.text.matching import stem_key
 
 K1, B = 1.5, 0.75  # bm25s's defaults (method "lucene"), as llama-index's BM25Retriever used them
-TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern
-STOPWORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their then there these "
-    "they this to was will with".split()
-)  # bm25s.stopwords.STOPWORDS_EN (tests/test_lexical.py checks they agree)
-
 MERGE_SHARE, MERGE_MIN = 20, 2000  # merge when rows changed since the snapshot > max(MERGE_MIN, snapshot / MERGE_SHARE)
 FETCH_BATCH = 256  # documents read back from the store per request during sync
-
-_local = threading.local()
-
-
-def _stem(word: str) -> str:
-    if not hasattr(_local, "stemmer"):  # PyStemmer objects are not thread-safe: one per thread
-        import Stemmer
-
-        _local.stemmer = Stemmer.Stemmer("english")
-    return _local.stemmer.stemWord(word)
-
-
-def bm25_tokens(text: str) -> list[str]:
-    """bm25s.tokenize(text, stopwords="english", stemmer=english) as strings: lowercased words of
-    two or more characters, stopwords dropped, stemmed; repeats kept."""
-    return [_stem(t) for t in TOKEN.findall(text.lower()) if t not in STOPWORDS]
-
-
-def text_digest(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One chunk as the lexical index holds it (no text)."""
-
-    chunk_id: str
-    digest: int  # of its text: a stored chunk with other text under this id is another version
-    length: int  # BM25 tokens
-    counts: dict[str, int]  # BM25 token -> term count
-    keys: tuple[str, ...]  # stem keys (matching.stem_keys of its content stems)
-
-
-def analyze(chunk_id: str, text: str) -> Row:
-    tokens = bm25_tokens(text)
-    return Row(chunk_id, text_digest(text), len(tokens), dict(Counter(tokens)), tuple(sorted(stem_keys(content_stems(text)))))
-
-
-@dataclass
-class DocEntry:
-    """A document's record as last synced from the store, and its rows."""
-
-    title: str
-    source: str
-    sha256: str
-    chunks: int
-    ingested_at: float
-    rows: list[int] = field(default_factory=list)
-
-    def same_version(self, rec) -> bool:
-        return (self.sha256, self.chunks, self.ingested_at) == (rec.sha256, rec.chunks, rec.ingested_at)
+__all__ = ["STOPWORDS", "DocEntry", "LexicalIndex", "Row", "analyze", "bm25_tokens", "lexical_dir", "text_digest"]
 
 
 class _Grow:
@@ -299,7 +240,7 @@ class LexicalIndex:
                 self._catch_up()
                 self._apply(ops)
                 if not bulk:  # a bulk sync is saved as a snapshot when it ends (a crash: the next sync redoes it)
-                    self.files.append([_entry(op) for op in ops])
+                    self.files.append([log_entry(op) for op in ops])
                     self._offset = self.files.position()[1]
                 if self._changed_rows > max(MERGE_MIN, len(self._snap.ids) // share):
                     self._merge()
@@ -326,7 +267,7 @@ class LexicalIndex:
             self._install(self.files.load(gen))
             self._offset = 0
         entries, self._offset = self.files.read_log(gen, self._offset)
-        self._apply(_op(e) for e in entries)
+        self._apply(log_op(e) for e in entries)
         self._seen = self.files.position()
 
     def _merge(self) -> None:
@@ -429,21 +370,6 @@ def _bar(total: int, show: bool):
     from tqdm import tqdm
 
     return tqdm(total=total, desc="Lexical index", unit="doc", disable=not show, leave=False)
-
-
-def _entry(op: tuple) -> dict:
-    """A log line for a change."""
-    if op[0] == "del":
-        return {"del": op[1]}
-    _, doc_id, e, rows = op
-    return {"put": doc_id, "doc": [e.title, e.source, e.sha256, e.chunks, e.ingested_at],
-            "rows": [[r.chunk_id, r.digest, r.length, r.counts, list(r.keys)] for r in rows]}  # fmt: skip
-
-
-def _op(entry: dict) -> tuple:
-    if "del" in entry:
-        return ("del", entry["del"])
-    return ("put", entry["put"], DocEntry(*entry["doc"]), [Row(c, d, n, counts, tuple(k)) for c, d, n, counts, k in entry["rows"]])
 
 
 def _topk(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -16,8 +16,7 @@ MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json): long
 
 class MiniLM:
     def __init__(self, path: str | Path):
-        import torch  # noqa: F401  (loaded here, with the model, not at import)
-        from safetensors.torch import load_file
+        from safetensors.torch import load_file  # torch is loaded here, with the model, not at import
         from tokenizers import Tokenizer
 
         path = Path(path)
