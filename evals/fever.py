@@ -36,6 +36,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from factbot.core.errors import BadInput
+from factbot.evals.jsonl import json_lines
+from factbot.evals.suite_files import sync_folder
 from factbot.core.types import Label
 
 CLAIM_LABELS = ("SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "DISPUTED")
@@ -122,26 +124,12 @@ def parse_claim(obj, where: str) -> FeverClaim:
 
 def load_fever(path: str | Path) -> list[FeverClaim]:
     """Every claim of a FEVER-format file; BadInput naming the file and line of the first bad one."""
-    path = Path(path)
-    if not path.is_file():
-        raise BadInput(f"Suite file {path} does not exist. Pass PATH to a Climate-FEVER-format .jsonl file.")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise BadInput(f"Cannot read suite file {path} ({e}). It must be UTF-8 JSON lines.") from e
     claims, seen = [], {}
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise BadInput(f"{where}: not valid JSON ({e.msg}).") from e
+    for where, obj in json_lines(path, "Suite file", "PATH to a Climate-FEVER-format file, i.e."):
         c = parse_claim(obj, where)
         if c.claim_id in seen:
             raise BadInput(f"{where}: duplicate claim_id {c.claim_id} (first on line {seen[c.claim_id]}).")
-        seen[c.claim_id] = lineno
+        seen[c.claim_id] = where.rsplit(":", 1)[1]
         claims.append(c)
     if not claims:
         raise BadInput(f"Suite file {path} has no claims.")
@@ -201,20 +189,7 @@ def collection(claims: list[FeverClaim]) -> dict[str, str]:
 
 def write_collection(files: dict[str, str], folder: Path) -> dict[str, int]:
     """Make `folder` hold exactly these files (the next ingest drops the others from the index)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    counts = {"written": 0, "unchanged": 0, "removed": 0}
-    for old in folder.glob(f"*{SUFFIX}"):
-        if old.name not in files:
-            old.unlink()
-            counts["removed"] += 1
-    for name, text in files.items():
-        path = folder / name
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            counts["unchanged"] += 1
-            continue
-        path.write_text(text, encoding="utf-8")
-        counts["written"] += 1
-    return counts
+    return sync_folder(files, folder)
 
 
 def suite_name(suite_path: str | Path) -> str:

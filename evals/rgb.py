@@ -44,6 +44,7 @@ from typing import Union
 
 from factbot.core.errors import BadInput
 from factbot.evals.jsonl import json_lines
+from factbot.evals.suite_files import sync_folder
 from factbot.evals import funnel as fn
 from factbot.evals.gate import gate, load_thresholds
 from factbot.evals.metrics import percentile
@@ -229,21 +230,7 @@ def gold_files(answer: AnswerSpec, passages: tuple[PassageFile, ...]) -> frozens
 def write_collection(passages: tuple[PassageFile, ...], folder: Path) -> dict[str, int]:
     """Make `folder` hold exactly these passage files: write new and changed ones, remove other
     .txt files (the next ingest then drops them from the index)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted = {p.name: p.text + "\n" for p in passages}
-    counts = {"written": 0, "unchanged": 0, "removed": 0}
-    for old in folder.glob(f"*{SUFFIX}"):
-        if old.name not in wanted:
-            old.unlink()
-            counts["removed"] += 1
-    for name, text in wanted.items():
-        path = folder / name
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            counts["unchanged"] += 1
-            continue
-        path.write_text(text, encoding="utf-8")
-        counts["written"] += 1
-    return counts
+    return sync_folder({p.name: p.text + "\n" for p in passages}, folder)
 
 
 def suite_name(suite_path: str | Path, mode: str) -> str:
