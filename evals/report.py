@@ -236,12 +236,14 @@ RGB_COLUMNS = {  # (key, column header)
     "noise": [
         ("items", "items"), ("answer_correct", "correct"), ("cites_gold", "cites gold"),
         ("correct_and_cites_gold", "correct+gold"), ("declined", "declined"),
-        ("latency_median_s", "lat med s"), ("latency_p95_s", "lat p95 s"),
+        ("conflict_reported", "disagree (false alarm)"), ("latency_median_s", "lat med s"),
+        ("latency_p95_s", "lat p95 s"),
     ],
     "counterfactual": [
-        ("items", "items"), ("answer_correct", "correct"), ("states_fake", "states fake"), ("both", "both"),
-        ("fake_only", "fake only"), ("declined", "declined"), ("cites_gold", "cites gold"),
-        ("latency_median_s", "lat med s"), ("latency_p95_s", "lat p95 s"),
+        ("items", "items"), ("answer_correct", "correct"), ("states_fake", "states fake"),
+        ("fake_unflagged", "fake, no doubt"), ("conflict_reported", "disagree"),
+        ("true_among_sides", "true among sides"), ("fake_only", "fake only"), ("declined", "declined"),
+        ("cites_gold", "cites gold"), ("latency_median_s", "lat med s"), ("latency_p95_s", "lat p95 s"),
     ],
     "negatives": [
         ("items", "items"), ("declined", "declined"), ("answered", "answered"), ("states_true", "states true"),
@@ -306,7 +308,8 @@ def _rgb_outcome(mode: str, row) -> str:
     if mode == "negatives":
         return "answered+true" if row.correct else "answered"
     outcome = "correct" if row.correct else "wrong"
-    return outcome + "+fake" if mode == "counterfactual" and row.states_fake else outcome
+    outcome += "+fake" if mode == "counterfactual" and row.states_fake else ""
+    return outcome + "+disagree" if getattr(row, "conflict", False) else outcome
 
 
 def _rgb_marks(row) -> str:

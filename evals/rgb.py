@@ -273,12 +273,19 @@ class RgbRow:
     retrieved: tuple[str, ...] = ()  # baseline: the files of its retrieved source nodes
     cites_gold_marked: bool | None = None  # baseline: a [n]-cited source node is a gold passage
     error: str = ""
+    conflict: bool = False  # reported that the sources disagree (factbot: Answer.conflicts; baseline: its words)
+    sides: tuple[str, ...] = ()  # factbot: the answer each side gives
+    true_side: bool = False  # a conflict was reported and one of its sides holds the true answer
 
 
 def _reason(abstained: bool, reason) -> str:
     if not abstained:
         return ""
     return str(reason) if reason else "declined"
+
+
+# How a reply without typed sides (the baseline's) says its sources disagree.
+_DISAGREES = re.compile(r"\b(?:disagree|conflict|contradict|inconsisten|differ(?:ent|ing)? (?:answer|account|report)s?)", re.I)
 
 
 def _states_fake(item: RgbItem, text: str, abstained: bool) -> bool | None:
@@ -294,6 +301,8 @@ def factbot_row(item: RgbItem, gold: frozenset[str], found, answer, latency_s: f
     cited = tuple(CitedQuote(c.n, fn.file_name(c.source), c.quote, fn.file_name(c.source) in gold)
                   for c in answer.citations)  # fmt: skip
     correct = not answer.abstained and fn.reply_holds(answer.text, matches)
+    sides = tuple(getattr(answer, "conflicts", ()))
+    true_side = any(matches(" ".join([s.value, *(c.quote for c in s.citations)])) for s in sides)
     return RgbRow(
         system="factbot", id=item.id, query=item.query, expected=item.answer, text=answer.text,
         abstained=answer.abstained, reason=_reason(answer.abstained, answer.reason), cited=cited,
@@ -302,6 +311,7 @@ def factbot_row(item: RgbItem, gold: frozenset[str], found, answer, latency_s: f
         states_fake=_states_fake(item, answer.text, answer.abstained),
         funnel=f.flags() if f else None, lost_at=f.lost_at if f else None,
         raw_text=answer.raw_text, dropped=tuple(answer.dropped),
+        conflict=bool(sides), sides=tuple(s.value for s in sides), true_side=true_side,
     )  # fmt: skip
 
 
@@ -319,6 +329,8 @@ def baseline_row(item: RgbItem, gold: frozenset[str], reply) -> RgbRow:
         gold_files=tuple(sorted(gold)), fakeanswer=item.fakeanswer,
         states_fake=_states_fake(item, reply.text, reply.abstained), raw_text=reply.raw_text,
         retrieved=retrieved, cites_gold_marked=answered and any(c.gold for c in cited),
+        conflict=answered and bool(_DISAGREES.search(reply.text)),
+        true_side=answered and bool(_DISAGREES.search(reply.text)) and fn.reply_holds(reply.text, matches),
     )  # fmt: skip
 
 
@@ -352,10 +364,13 @@ def summarize(rows: list[RgbRow], mode: str) -> dict:
     out["correct_and_cites_gold"] = _share(r.correct and r.cites_gold for r in rows)
     if any(r.cites_gold_marked is not None for r in rows):
         out["cites_gold_marked"] = _share(r.cites_gold_marked for r in rows)
+    out["conflict_reported"] = _share(r.conflict for r in rows)  # outside counterfactual mode: false alarms
     if mode == "counterfactual":
         out["states_fake"] = _share(r.states_fake for r in rows)
         out["both"] = _share(r.correct and r.states_fake for r in rows)
         out["fake_only"] = _share(r.states_fake and not r.correct for r in rows)
+        out["fake_unflagged"] = _share(r.states_fake and not r.conflict for r in rows)
+        out["true_among_sides"] = _share(r.true_side for r in rows)
     return out
 
 

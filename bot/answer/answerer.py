@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from factbot.answer import citations
+from factbot.answer import citations, conflicts
 from factbot.answer.find import Found
 from factbot.answer.generate import answer_prompt
 from factbot.answer.scope import out_of_scope
@@ -17,6 +17,7 @@ from factbot.core.config import Config
 from factbot.core.types import AbstainReason, Answer, Done, Event, Evidence, EvidenceReady, Timings, Token
 from factbot.model.generate import stream_reply
 from factbot.model.llm import ModelHandle
+from factbot.text.markers import strip_markers
 
 ABSTAIN_DECLINED = "The articles do not say. The closest passages are listed for you to judge."
 ABSTAIN_UNSUPPORTED = (
@@ -81,8 +82,19 @@ def stream_answer(
     if failed:
         yield Done(abstention(question, evidence, *failed, timings, raw, checked.dropped))
         return
-    yield Done(Answer(question=question, text=checked.text, citations=checked.citations, abstained=False,
-                      raw_text=raw, evidence=tuple(evidence), dropped=checked.dropped, timings=timings))  # fmt: skip
+    text, cits, sides = _with_conflicts(question, checked, found)
+    yield Done(Answer(question=question, text=text, citations=cits, abstained=False, raw_text=raw,
+                      evidence=tuple(evidence), dropped=checked.dropped, timings=timings, conflicts=sides))  # fmt: skip
+
+
+def _with_conflicts(question: str, checked: citations.CheckedAnswer, found: Found):
+    """The answer's text and citations, led by "The sources disagree: ..." when every passage
+    retrieved for the question (not only those shown) gives more than one answer."""
+    sides = conflicts.find_sides(question, strip_markers(checked.text), checked.citations, found.candidates)
+    if not sides:
+        return checked.text, checked.citations, ()
+    sides, cits = conflicts.numbered(sides, checked.citations)
+    return f"{conflicts.disagreement(sides)} {checked.text}", cits, sides
 
 
 def _failure(checked: citations.CheckedAnswer) -> tuple[str, AbstainReason] | None:

@@ -12,7 +12,7 @@ from dataclasses import fields
 
 from factbot.core.config import SERVER, Config
 from factbot.core.errors import BadInput, FactbotError
-from factbot.core.types import AbstainReason, Answer, Citation, Evidence, Label, Stance, Timings, Verdict
+from factbot.core.types import AbstainReason, Answer, Citation, Evidence, Label, Side, Stance, Timings, Verdict
 
 HEALTH_TIMEOUT_S = 1.0
 FAST_HINT = "For answers without this wait, keep a server running in another shell: factbot serve --api"
@@ -110,4 +110,9 @@ def answer_from_dict(d: dict) -> Answer:
         "timings": Timings(**_known(Timings, d.get("timings", {}))),
         "reason": AbstainReason(d["reason"]) if d.get("reason") else None,
         "verdict": verdict_from_dict(d["verdict"]) if d.get("verdict") else None, "within": tuple(d.get("within", ())),
+        "conflicts": tuple(_side(s) for s in d.get("conflicts", ())),
     })  # fmt: skip
+
+
+def _side(d: dict) -> Side:
+    return Side(**{**_known(Side, d), "citations": tuple(_citation(c) for c in d["citations"])})

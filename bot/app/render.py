@@ -17,7 +17,7 @@ def _within(ids: tuple[str, ...]) -> list[str]:
 
 
 def answer_text(a: Answer) -> str:
-    lines = _within(a.within) + [textwrap.fill(a.text, 100)]
+    lines = _within(a.within) + [textwrap.fill(a.text, 100)] + _sides(a)
     if a.citations:
         lines.append("\nSources:")
         for c in a.citations:
@@ -32,6 +32,18 @@ def answer_text(a: Answer) -> str:
     first = f", first token {t.first_token_s:.1f} s" if t.first_token_s else ""
     lines.append(f"\n({t.total_s:.1f} s: retrieval {t.retrieve_s * 1000:.0f} ms{first})")
     return "\n".join(lines)
+
+
+def _sides(a: Answer) -> list[str]:
+    """The sides when the sources disagree: each answer given, how many articles give it, where."""
+    if not a.conflicts:
+        return []
+    lines = ["\nSOURCES DISAGREE:"]
+    for s in a.conflicts:
+        articles = f"{s.sources} article{'s' if s.sources != 1 else ''}"
+        drafted = ", the drafted answer" if s.drafted else ""
+        lines.append(f"  - {s.value!r} ({articles}{drafted}): {' '.join(f'[{c.n}]' for c in s.citations)}")
+    return lines
 
 
 def verdict_text(v: Verdict) -> str:

@@ -190,10 +190,34 @@ def answer_html(a: Answer, asked: str, docs: Docs, turn: int) -> str:
             f"{closest}{_timing(a)}</div>"
         )
     text = linkify(a.text, turn, [c.n for c in a.citations])
+    on_sides = {c.n for side in a.conflicts for c in side.citations}
+    rest = [c for c in a.citations if c.n not in on_sides]
+    sources = f'<div class="fb-sources-head">Sources</div>{citation_cards(rest, docs, turn)}' if rest else ""
     return (
-        f'<div class="fb-answer fb-answered" {head}>{note}<p class="fb-text">{text}</p>'
-        f'<div class="fb-sources-head">Sources</div>{citation_cards(a.citations, docs, turn)}{_timing(a)}</div>'
+        f'<div class="fb-answer fb-answered" {head}>{note}{_disagree_badge(a)}<p class="fb-text">{text}</p>'
+        f"{sides_html(a, docs, turn)}{sources}{_timing(a)}</div>"
     )
+
+
+def _disagree_badge(a: Answer) -> str:
+    if not a.conflicts:
+        return ""
+    return (f'<div class="fb-verdict-head"><span class="fb-badge fb-badge-conflicting">Sources disagree</span>'
+            f"<span>{len(a.conflicts)} different answers in the articles; each is cited below.</span></div>")  # fmt: skip
+
+
+def sides_html(a: Answer, docs: Docs, turn: int) -> str:
+    """One block per answer the sources give, with its cards: none is hidden, the drafted one is marked."""
+    blocks = []
+    for side in a.conflicts:
+        articles = f"{side.sources} article{'s' if side.sources != 1 else ''}"
+        mark = " · the drafted answer" if side.drafted else ""
+        blocks.append(
+            f'<div class="fb-side{" fb-side-drafted" if side.drafted else ""}" data-side="{attr(side.value)}">'
+            f'<div class="fb-sources-head">“{esc(side.value)}”: {articles}{mark}</div>'
+            f"{citation_cards(side.citations, docs, turn)}</div>"
+        )
+    return f'<div class="fb-sides">{"".join(blocks)}</div>' if blocks else ""
 
 
 def _timing(a: Answer) -> str:

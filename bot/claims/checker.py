@@ -4,13 +4,15 @@ for its label (per CheckMode), decide, and keep only quotes that are exact spans
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from collections.abc import Callable
 
+from factbot.answer import conflicts
 from factbot.answer.find import EvidenceFinder
 from factbot.claims import verdict as claims
 from factbot.core.config import CheckMode, Config
 from factbot.core.errors import BadInput
-from factbot.core.types import AbstainReason, Answer, Citation, Label, Timings, Verdict
+from factbot.core.types import AbstainReason, Answer, Citation, Label, Side, Stance, Timings, Verdict
 from factbot.index.store import Store
 from factbot.model.generate import complete
 from factbot.model.llm import ModelHandle
@@ -46,6 +48,9 @@ class ClaimChecker:
             decision, t_model = self._decide(claim, found.evidence)
         label, explanation = decision.label, decision.explanation
         quotes = self._verified(claims.to_citations(decision.picks))
+        sides = conflicts.claim_sides(claim, found.candidates)
+        if sides:  # some articles state it, others put another name, number or date in its place
+            label, explanation, quotes = Label.CONFLICTING, _disagree(sides), self._verified(_side_quotes(sides))
         if not quotes and label != Label.NOT_ENOUGH_INFO:
             label, explanation = Label.NOT_ENOUGH_INFO, "No quote could be verified against the articles."
         timings = Timings(
@@ -103,6 +108,22 @@ class ClaimChecker:
             if doc is not None and doc.text[c.start : c.end] == c.quote:
                 kept.append(c)
         return tuple(kept)
+
+
+def _side_quotes(sides: tuple[Side, ...]) -> tuple[Citation, ...]:
+    """One quote per article of each side: those stating the claim support it, the others refute it."""
+    out = []
+    for side in sides:
+        stance = Stance.SUPPORTS if side.drafted else Stance.REFUTES
+        out += [replace(c, n=len(out) + 1 + i, stance=stance) for i, c in enumerate(side.citations)]
+    return tuple(out)
+
+
+def _disagree(sides: tuple[Side, ...]) -> str:
+    stated = next(s for s in sides if s.drafted)
+    others = [s for s in sides if not s.drafted]
+    gives = "; ".join(f"{s.sources} give{'s' if s.sources == 1 else ''} {s.value!r} instead" for s in others)
+    return f"The articles disagree: {stated.sources} state{'s' if stated.sources == 1 else ''} it; {gives}."
 
 
 def verdict_answer(question: str, v: Verdict) -> Answer:

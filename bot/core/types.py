@@ -103,6 +103,16 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Side:
+    """One answer the sources give to a question they answer differently."""
+
+    value: str  # the answer as its first quote writes it ("Peter Handke")
+    citations: tuple[Citation, ...]  # quotes that give it, one per article (the [n] in Answer.text)
+    drafted: bool = False  # the side the drafted answer took
+    sources: int = 1  # articles that give it; the citations show at most a few
+
+
+@dataclass(frozen=True)
 class Timings:
     retrieve_s: float = 0.0
     generate_s: float = 0.0
@@ -123,6 +133,7 @@ class Answer:
     reason: AbstainReason | None = None  # why it abstained; None when it answered
     verdict: Verdict | None = None  # set when the question was a claim to check ("Is it true that...?")
     within: tuple[str, ...] = ()  # doc ids the question was asked within; () = the whole library
+    conflicts: tuple[Side, ...] = ()  # when sources disagree: every answer they give, each cited
 
     def to_dict(self) -> dict:
         return asdict(self)

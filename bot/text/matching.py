@@ -49,6 +49,15 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+def stem(word: str) -> str:
+    """The Snowball stem of one lowercased word."""
+    return _stemmer().stemWord(word)
+
+
+def stopwords() -> frozenset[str]:
+    return _stopwords()
+
+
 def normalize(text: str) -> str:
     """Straighten quotes and dashes, so model output and source text compare equal."""
     table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": " - ", "–": "-", "\u00a0": " "})

@@ -1,0 +1,108 @@
+"""The slot a question asks to fill, read in a sentence: its values and the frame around them.
+
+"The Nobel Prize in Literature 2018 was awarded to Olga Tokarczuk" fills the slot of "Who was
+awarded the 2018 Nobel Prize in Literature?" with the values {olga, tokarczuk}; the rest of its
+content words (nobel, prize, literatur, award) are its frame. Two sentences with the same frame and
+different values answer the same question differently: that is how a conflict is found.
+
+Values by the form the question asks for (text/questions.AnswerForm): names for who, month and
+day words and numbers for when, numbers for how much; names and numbers when the form is open.
+Words the question itself gives (its names, its year) are frame, never values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from factbot.text.matching import NOT_NAMES, content_stems, numbers, stem, stopwords
+from factbot.text.questions import DAYS, MONTHS, AnswerForm
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:[.,]\d+)*")
+_NAME_RUN = re.compile(r"\b[A-Z][a-zA-Z’'\-]+(?:\s+[A-Z][a-zA-Z’'\-]+)*")
+# What may stand between the words of one value as written: "April 20, 2018", "$1.2 billion".
+_JOINER = re.compile(r"^[\s,$€£]*$")
+# Words of size that belong to the number before them: "24.6 billion", "3 percent".
+_MAGNITUDES = frozenset("hundred thousand million billion trillion percent per cent".split())
+TIME_WORDS = {m[:3] for m in MONTHS} | {d[:3] for d in DAYS}
+
+
+@dataclass(frozen=True)
+class Token:
+    key: str  # how it compares: a stem, a number without commas, a month's first three letters
+    start: int  # span in the sentence
+    end: int
+    value: bool  # of the asked-for form (a name for who) and not given by the question
+
+
+@dataclass(frozen=True)
+class Slot:
+    values: frozenset[str]  # keys of the value words
+    frame: frozenset[str]  # content stems of every other word
+    tokens: tuple[Token, ...]
+
+
+def read_slot(sentence: str, form: AnswerForm, question: str) -> Slot:
+    """The sentence's values for the question's slot, and its frame."""
+    given = content_stems(question) | numbers(question)
+    tokens = tuple(_tokens(sentence, form, given))
+    values = frozenset(t.key for t in tokens if t.value)
+    stop = stopwords()
+    frame = frozenset(t.key for t in tokens if not t.value and t.key not in stop and len(t.key) > 1) - values
+    return Slot(values, frame, tokens)
+
+
+def surface(sentence: str, slot: Slot, keys: frozenset[str]) -> str:
+    """The value as written: the run of value words around the first word whose key is in keys
+    ("April 20, 2018", "Olga Tokarczuk"); "" when no value word has such a key."""
+    toks = slot.tokens
+    hits = [i for i, t in enumerate(toks) if t.value and t.key in keys]
+    if not hits:
+        return ""
+    lo = hi = hits[0]
+    while lo > 0 and _joins(sentence, toks[lo - 1], toks[lo]) and _part_of_value(toks[lo - 1]):
+        lo -= 1
+    while hi + 1 < len(toks) and _joins(sentence, toks[hi], toks[hi + 1]) and (
+        _part_of_value(toks[hi + 1]) or toks[hi + 1].key in _MAGNITUDES
+    ):
+        hi += 1
+    start = toks[lo].start
+    if start > 0 and sentence[start - 1] in "$€£":
+        start -= 1
+    return sentence[start : toks[hi].end]
+
+
+def _part_of_value(t: Token) -> bool:
+    # A given year stays inside the date it belongs to ("April 20, 2018" for a 2018 question).
+    return t.value or t.key.isdigit() or t.key in TIME_WORDS
+
+
+def _joins(sentence: str, a: Token, b: Token) -> bool:
+    return bool(_JOINER.match(sentence[a.end : b.start]))
+
+
+def _tokens(sentence: str, form: AnswerForm, given: set[str]):
+    text = sentence  # not normalized: spans must index the sentence as written
+    in_name = _name_spans(text) if form in (AnswerForm.NAME, AnswerForm.ANY) else []
+    for m in _TOKEN.finditer(text):
+        word = m.group().strip("'’-")
+        if not word:
+            continue
+        lower = word.lower()
+        if lower[0].isdigit() and m.start() and text[m.start() - 1].isalpha():
+            continue  # "PS5", "Q4": part of a name or a code, not a number
+        if lower[0].isdigit():
+            key = lower.replace(",", "")
+            is_value = form != AnswerForm.NAME and key not in given
+        elif form == AnswerForm.DATE and word[0].isupper() and (lower in MONTHS or lower in DAYS):
+            key = lower[:3]
+            is_value = key not in {g[:3] for g in given if not g[:1].isdigit()}
+        else:
+            key = stem(lower.replace("'s", ""))
+            named = (any(s <= m.start() and m.end() <= e for s, e in in_name) and word not in NOT_NAMES
+                     and lower not in MONTHS and lower not in DAYS)  # a date is not who
+            is_value = named and key not in given and lower not in stopwords()
+        yield Token(key, m.start(), m.end(), is_value)
+
+
+def _name_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _NAME_RUN.finditer(text)]
