@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from factbot.core.types import Citation, Passage, Side
 from factbot.text.matching import content_stems, numbers, overlap, stopwords
 from factbot.text.questions import AnswerForm, Constraints, answer_form, constraints, missing_constraints
 from factbot.text.sentences import sentences_in
-from factbot.text.slots import TIME_WORDS, Slot, Token, read_slot, surface
+from factbot.text.slots import Slot, Token, is_quantity, read_slot, surface, value_runs
 
 # How alike two frames (content words, slot values aside) must be, as a Dice coefficient, for two
 # sentences to answer the same question. On RGB dev half a (drafted answer = the gold sentence),
@@ -33,11 +32,10 @@ MIN_FRAME = 2
 # about "four awards" at the same ceremony answers no question about Best Actor. Half a: the
 # margin cut noise alarms from 2 to 1 at no loss; 0.2 let one back in.
 COVERAGE_MARGIN = 0.1
-# A claim's rival must repeat this much of its word sequence (difflib ratio) around the swapped
-# value; a sentence that states the claim, as much. On RGB dev half a (claim = the sentence of a
-# positive passage that holds the answer): 0.5-0.7 all found 23 of 25 conflicts in counterfactual
-# mode; false alarms in noise mode 2, 1, 0 of 25. Half b at 0.7: 22 of 25, 2 false alarms.
-CLAIM_ALIGN = 0.7
+# Share of a claim's other words (not its names and numbers) a sentence must repeat to state it,
+# or a rival of it.
+CLAIM_FRAME = 0.6
+MIN_CONTEXT = 3  # words of a claim, its swapped value aside, a rival is read against
 MAX_SIDE_QUOTES = 3  # quotes shown per side; the side still counts every article that gives it
 
 
@@ -51,6 +49,7 @@ class Statement:
     text: str
     slot: Slot
     frame: frozenset[str]  # the slot's frame, or its window's when the sentence is a fragment
+    lost: frozenset[str]  # the question's constraints (its years, its names) its window lacks
 
 
 def find_sides(question: str, answer_text: str, cited: Sequence[Citation], passages: Sequence[Passage]) -> tuple[Side, ...]:
@@ -60,12 +59,13 @@ def find_sides(question: str, answer_text: str, cited: Sequence[Citation], passa
     asked = content_stems(question)
     statements = _statements(question, form, passages)
     at = {(st.passage.chunk.doc_id, st.start): st for st in statements}
-    anchors = []
+    anchors, excused = [], set()
     for c in cited:
         slot = read_slot(c.quote, form, question)
         if slot.values & said:
             st = at.get((c.doc_id, c.start))
             anchors.append((c, slot, st.frame if st else slot.frame, overlap(asked, content_stems(c.quote))))
+            excused |= st.lost if st else set()
     if not anchors:
         return ()
     known = frozenset().union(*(a[1].values for a in anchors))
@@ -73,7 +73,9 @@ def find_sides(question: str, answer_text: str, cited: Sequence[Citation], passa
     taken = {(c.doc_id, c.start) for c, *_ in anchors}
     agree, rivals = [], []
     for st in statements:
-        if (st.passage.chunk.doc_id, st.start) in taken:
+        # A rival is held to the question's constraints the drafted answer's quote met ("1984" of
+        # "Wonder Woman 1984" need not stand beside every line that names the actress).
+        if (st.passage.chunk.doc_id, st.start) in taken or not st.lost <= excused:
             continue
         cover = overlap(asked, content_stems(st.text))
         if not any(_same_frame(frame, st.frame) and cover >= c_cover - COVERAGE_MARGIN for _, _, frame, c_cover in anchors):
@@ -94,7 +96,7 @@ def _same_frame(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def _statements(question: str, form: AnswerForm, passages: Sequence[Passage]) -> list[Statement]:
-    """Sentences of the passages that hold the question's constraints and some slot value."""
+    """Sentences of the passages that hold some slot value, with the constraints they lack."""
     # Number words count too: a line about "the tenth season" is no rival answer about "the first".
     wanted = Constraints(frozenset(numbers(question)), constraints(question).names)
     out = []
@@ -105,11 +107,10 @@ def _statements(question: str, form: AnswerForm, passages: Sequence[Passage]) ->
             if not slot.values:
                 continue
             window = " ".join(t for _, _, t in sents[max(i - 1, 0) : i + 2])
-            if missing_constraints(wanted, window, p.chunk.text):
-                continue
+            lost = frozenset(missing_constraints(wanted, window, p.chunk.text))
             # A fragment ("Argentina.", ": James Cameron.") takes its frame from the lines around it.
             frame = slot.frame if len(slot.frame) >= MIN_FRAME else read_slot(window, form, question).frame
-            out.append(Statement(p, s0, s1, text, slot, frame))
+            out.append(Statement(p, s0, s1, text, slot, frame, lost))
     return out
 
 
@@ -210,25 +211,32 @@ def claim_sides(claim: str, passages: Sequence[Passage]) -> tuple[Side, ...]:
     """The claim's side and its rivals, when retrieved sentences both state the claim and state it
     with another name, number or date in its place; () otherwise.
 
-    A claim has no question to fix its slot, so the slot is found by aligning each sentence with
-    the claim word by word: a rival matches most of the claim's words in order and puts values of
-    the same kind (a name for a name, a number or a date for a number or a date) where the claim
-    has its own. Unless its passage also gives the claim's values."""
+    A claim has no question to fix its slot; its runs of value words ("Olga Tokarczuk", "2018")
+    are the candidates. A sentence that keeps every run and most of the claim's other words
+    states it. One that keeps all runs but one, puts a value of the same kind in its place (a name
+    for a name, a number or a date for a number or a date) and keeps most of the other words
+    states a rival, unless its passage also gives the value it replaces. A sentence that drops
+    two runs is telling another story, not swapping a fact."""
     c_slot = read_slot(claim, AnswerForm.ANY, "")
-    if not c_slot.values:
+    runs = value_runs(c_slot)
+    # Too little besides the swapped value to tell that two sentences say the same thing.
+    if not runs or len(c_slot.frame | c_slot.values) - min(len(r) for r in runs) < MIN_CONTEXT:
         return ()
     states, rivals = [], []
-    for st in _statements("", AnswerForm.ANY, passages):
-        lacks = c_slot.values - st.slot.values
-        if not lacks:
-            if _aligned(c_slot, st.slot) >= CLAIM_ALIGN:
-                states.append(st)
-        elif _substitutes(c_slot, st.slot) and not lacks <= _passage_values(st, AnswerForm.ANY, ""):
-            rivals.append(st)
+    for st in _statements("", AnswerForm.ANY, passages):  # a claim has no question: no constraints
+        if overlap(set(c_slot.frame), set(st.slot.frame) | st.slot.values) < CLAIM_FRAME:
+            continue
+        lost = [r for r in runs if not {t.key for t in r} & st.slot.values]
+        if not lost:
+            states.append(st)
+        elif len(lost) == 1 and _in_place(lost[0], c_slot, st.slot):
+            if not {t.key for t in lost[0]} <= _passage_values(st, AnswerForm.ANY, ""):
+                rivals.append(st)
     if not states or not rivals:
         return ()
     groups = _grouped(rivals, c_slot.values)
-    stated = Side(surface(states[0].text, states[0].slot, c_slot.values) or claim,
+    swapped = c_slot.values - rivals[0].slot.values  # the claim's value the rivals replace
+    stated = Side(surface(states[0].text, states[0].slot, swapped) or claim,
                   tuple(_citation(st) for st in _one_per_doc(states)), True,
                   len({st.passage.chunk.doc_id for st in states}))  # fmt: skip
     others = [Side(surface(sts[0].text, sts[0].slot, keys) or ", ".join(sorted(keys)),
@@ -237,35 +245,28 @@ def claim_sides(claim: str, passages: Sequence[Passage]) -> tuple[Side, ...]:
     return tuple(_trimmed(s) for s in [stated, *others])
 
 
-def _sequence(slot: Slot) -> list[Token]:
-    stop = stopwords()
-    return [t for t in slot.tokens if t.value or (t.key not in stop and len(t.key) > 1)]
-
-
-def _aligned(a: Slot, b: Slot) -> float:
-    """How much of a's word sequence b repeats in order (difflib's ratio of the two sequences)."""
-    return SequenceMatcher(None, [t.key for t in _sequence(a)], [t.key for t in _sequence(b)], autojunk=False).ratio()
-
-
-def _kind(t: Token) -> str:
-    return "name" if t.key[:1].isalpha() and t.key not in TIME_WORDS else "quantity"
-
-
-def _substitutes(claim: Slot, other: Slot) -> bool:
-    """other repeats the claim in order, save for values of the same kind put in place of the
-    claim's values; every value of the claim it lacks lies in such a replaced stretch."""
-    a, b = _sequence(claim), _sequence(other)
-    ops = SequenceMatcher(None, [t.key for t in a], [t.key for t in b], autojunk=False)
-    if ops.ratio() < CLAIM_ALIGN:
-        return False
-    present = {t.key for t in b}
-    swapped = False
-    for tag, i0, i1, j0, j1 in ops.get_opcodes():
-        lost = [t for t in a[i0:i1] if t.value and t.key not in present]
-        if not lost:
+def _in_place(run: list[Token], claim: Slot, other: Slot) -> bool:
+    """other puts a value of its own, of the run's kind (a name for a name), where the claim has
+    the run: next to the same word ("awarded to Olga Tokarczuk" / "awarded to Peter Handke")."""
+    seq, oseq = _sequence(claim), _sequence(other)
+    i0 = next(i for i, t in enumerate(seq) if t is run[0])
+    i1 = i0 + len(run)
+    before = seq[i0 - 1].key if i0 > 0 else None
+    after = seq[i1].key if i1 < len(seq) else None
+    quantity = is_quantity(run[0])
+    for j, t in enumerate(oseq):
+        if not t.value or t.key in claim.values or is_quantity(t) != quantity:
             continue
-        put = [t for t in b[j0:j1] if t.value]
-        if tag != "replace" or not put or {_kind(t) for t in lost} != {_kind(t) for t in put}:
-            return False
-        swapped = True
-    return swapped
+        j0, j1 = j, j + 1
+        while j0 > 0 and oseq[j0 - 1].value:
+            j0 -= 1
+        while j1 < len(oseq) and oseq[j1].value:
+            j1 += 1
+        if (before and j0 > 0 and oseq[j0 - 1].key == before) or (after and j1 < len(oseq) and oseq[j1].key == after):
+            return True
+    return False
+
+
+def _sequence(slot: Slot) -> list[Token]:
+    """The slot's tokens that carry meaning: values and content words, in order."""
+    return [t for t in slot.tokens if t.value or (t.key not in stopwords() and len(t.key) > 1)]

@@ -47,6 +47,10 @@ class EvidenceFinder:
         )
         return Found(evidence, float(scores.max()), tuple(candidates), tuple(passages))
 
+    def related(self, text: str, within: Collection[str] | None = None) -> list[Passage]:
+        """The passages retrieved for a text (a quote): where other articles say the same thing."""
+        return self.retriever.retrieve(text, self.embedder.embed_one(text), within)
+
     def scoped(self, within: Collection[str] | None) -> EvidenceFinder:
         """This finder searching only the documents within (doc ids); itself when within is None."""
         return self if within is None else _ScopedFinder(self, within)
@@ -65,6 +69,9 @@ class _ScopedFinder(EvidenceFinder):
 
     def find(self, question: str, within: Collection[str] | None = None) -> Found:
         return super().find(question, self.within if within is None else self.within & set(within))
+
+    def related(self, text: str, within: Collection[str] | None = None) -> list[Passage]:
+        return super().related(text, self.within if within is None else self.within & set(within))
 
 
 def _within_budget(passages: list[Passage], max_sentences: int) -> int:

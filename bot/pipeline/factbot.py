@@ -95,7 +95,8 @@ class FactBot(LibraryOps):
         found = self.finder.find(question, ids)
         clock = Clock(t0, time.perf_counter())
         for event in stream_answer(
-            question, found, clock, lambda: self.model, self.finder.similarity, self.retriever.chunk_share, self.config
+            question, found, clock, lambda: self.model, self.finder.similarity, self.retriever.chunk_share, self.config,
+            lambda text: self.finder.related(text, ids),
         ):
             if isinstance(event, Done):
                 a = event.answer

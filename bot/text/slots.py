@@ -39,6 +39,7 @@ class Slot:
     values: frozenset[str]  # keys of the value words
     frame: frozenset[str]  # content stems of every other word
     tokens: tuple[Token, ...]
+    text: str = ""  # the sentence the tokens index into
 
 
 def read_slot(sentence: str, form: AnswerForm, question: str) -> Slot:
@@ -48,7 +49,23 @@ def read_slot(sentence: str, form: AnswerForm, question: str) -> Slot:
     values = frozenset(t.key for t in tokens if t.value)
     stop = stopwords()
     frame = frozenset(t.key for t in tokens if not t.value and t.key not in stop and len(t.key) > 1) - values
-    return Slot(values, frame, tokens)
+    return Slot(values, frame, tokens, sentence)
+
+
+def value_runs(slot: Slot) -> list[list[Token]]:
+    """Runs of value words of one kind with only spaces between them: "Olga Tokarczuk", "20 2018"
+    of "April 20, 2018" is two runs (the comma), "February 2016 Gianni" is two (the kind)."""
+    runs: list[list[Token]] = []
+    prev: Token | None = None
+    for t in slot.tokens:
+        if t.value and prev is not None and prev.value and is_quantity(t) == is_quantity(prev) and (
+            slot.text[prev.end : t.start].isspace()
+        ):
+            runs[-1].append(t)
+        elif t.value:
+            runs.append([t])
+        prev = t
+    return runs
 
 
 def surface(sentence: str, slot: Slot, keys: frozenset[str]) -> str:
@@ -59,10 +76,11 @@ def surface(sentence: str, slot: Slot, keys: frozenset[str]) -> str:
     if not hits:
         return ""
     lo = hi = hits[0]
-    while lo > 0 and _joins(sentence, toks[lo - 1], toks[lo]) and _part_of_value(toks[lo - 1]):
+    kind = is_quantity(toks[lo])
+    while lo > 0 and _joins(sentence, toks[lo - 1], toks[lo]) and _part_of_value(toks[lo - 1], kind):
         lo -= 1
     while hi + 1 < len(toks) and _joins(sentence, toks[hi], toks[hi + 1]) and (
-        _part_of_value(toks[hi + 1]) or toks[hi + 1].key in _MAGNITUDES
+        _part_of_value(toks[hi + 1], kind) or (kind and toks[hi + 1].key in _MAGNITUDES)
     ):
         hi += 1
     start = toks[lo].start
@@ -71,9 +89,17 @@ def surface(sentence: str, slot: Slot, keys: frozenset[str]) -> str:
     return sentence[start : toks[hi].end]
 
 
-def _part_of_value(t: Token) -> bool:
-    # A given year stays inside the date it belongs to ("April 20, 2018" for a 2018 question).
-    return t.value or t.key.isdigit() or t.key in TIME_WORDS
+def is_quantity(t: Token) -> bool:
+    """A number or a date word, not a name."""
+    return t.key[:1].isdigit() or t.key in TIME_WORDS
+
+
+def _part_of_value(t: Token, quantity: bool) -> bool:
+    """t continues a value of this kind. A given year stays inside the date it belongs to
+    ("April 20, 2018" for a 2018 question); a name does not run on into a date."""
+    if quantity:
+        return is_quantity(t)
+    return t.value and not is_quantity(t)
 
 
 def _joins(sentence: str, a: Token, b: Token) -> bool:

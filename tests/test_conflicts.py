@@ -1,0 +1,112 @@
+"""Sources that disagree (answer/conflicts.py, text/slots.py): pure code, no model, no index."""
+
+from __future__ import annotations
+
+import pytest
+
+from factbot.answer.conflicts import claim_sides, disagreement, find_sides, numbered
+from factbot.core.types import Chunk, Citation, Passage
+from factbot.text.questions import AnswerForm
+from factbot.text.slots import read_slot, surface
+
+NOBEL_Q = "Who was awarded the 2018 Nobel Prize in Literature?"
+TRUE = "The Nobel Prize in Literature 2018 was awarded to Olga Tokarczuk for her narrative imagination."
+FAKE = "The Nobel Prize in Literature 2018 was awarded to Peter Handke for his narrative imagination."
+
+
+def passage(doc: str, text: str) -> Passage:
+    return Passage(Chunk(f"{doc}:0", doc, text, 0, len(text)), doc.title(), f"{doc}.txt", 1.0)
+
+
+def cite(p: Passage, sentence: str, n: int = 1) -> Citation:
+    start = p.chunk.text.index(sentence)
+    return Citation(n, p.chunk.doc_id, p.title, p.source, sentence, start, start + len(sentence), 0.9)
+
+
+# Slots ----------------------------------------------------------------------------------------
+def test_a_who_question_fills_its_slot_with_names_not_given_by_the_question():
+    slot = read_slot(TRUE, AnswerForm.NAME, NOBEL_Q)
+    assert slot.values == {"olga", "tokarczuk"}
+    assert {"nobel", "prize", "award", "2018"} <= slot.frame  # the question's own words are frame
+
+
+def test_a_date_slot_holds_months_days_and_years_but_not_codes_or_the_given_year():
+    q = "What is the release date of God of War (2018)?"
+    slot = read_slot("On PS4 the game was released on April 20, 2018.", AnswerForm.DATE, q)
+    assert slot.values == {"apr", "20"}  # not "4" of PS4, not the question's 2018
+    assert surface("On PS4 the game was released on April 20, 2018.", slot, frozenset({"20"})) == "April 20, 2018"
+
+
+def test_months_are_no_names_and_amounts_keep_their_size_word():
+    assert read_slot("In March, Jane Doe won.", AnswerForm.NAME, "Who won?").values == {"jane", "doe"}
+    s = "Revenue reached $24.6 billion in the quarter."
+    slot = read_slot(s, AnswerForm.NUMBER, "How much revenue did it report?")
+    assert surface(s, slot, frozenset({"24.6"})) == "$24.6 billion"
+
+
+# Answers --------------------------------------------------------------------------------------
+def test_a_passage_that_puts_another_name_in_the_same_frame_is_a_rival_side():
+    a, b, c = passage("a", TRUE), passage("b", "Old news. " + TRUE), passage("c", FAKE)
+    sides = find_sides(NOBEL_Q, "Olga Tokarczuk was awarded the prize.", [cite(a, TRUE)], [a, b, c])
+    assert [s.value for s in sides] == ["Olga Tokarczuk", "Peter Handke"]  # the majority first
+    assert sides[0].drafted and sides[0].sources == 2 and not sides[1].drafted
+    assert [c.doc_id for c in sides[1].citations] == ["c"]
+
+
+def test_the_drafted_side_is_named_even_when_it_is_the_minority():
+    a, b, c = passage("a", TRUE), passage("b", FAKE), passage("c", "Earlier: " + FAKE)
+    sides = find_sides(NOBEL_Q, "Olga Tokarczuk.", [cite(a, TRUE)], [a, b, c])
+    assert [(s.value, s.sources, s.drafted) for s in sides] == [("Peter Handke", 2, False), ("Olga Tokarczuk", 1, True)]
+
+
+def test_sides_get_the_answers_numbers_and_the_text_names_every_side():
+    a, c = passage("a", TRUE), passage("c", FAKE)
+    first = cite(a, TRUE)
+    sides, cits = numbered(find_sides(NOBEL_Q, "Olga Tokarczuk.", [first], [a, c]), (first,))
+    assert [c.n for c in cits] == [1, 2] and cits[0] == first
+    assert disagreement(sides) == "The sources disagree: [1] says Olga Tokarczuk; [2] says Peter Handke."
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "The Nobel Prize in Literature 2019 was awarded to Peter Handke for his narrative imagination.",  # another year
+        "Peter Handke and Olga Tokarczuk: the Nobel Prize in Literature 2018 was awarded to Olga Tokarczuk.",  # both
+        "Peter Handke visited Vienna in the spring and spoke about music and theatre.",  # another frame
+        "Peter Handke.",  # no frame of its own, nor around it
+    ],
+)
+def test_no_rival_where_the_sources_do_not_answer_the_same_question_differently(other):
+    a, c = passage("a", TRUE), passage("c", other)
+    assert find_sides(NOBEL_Q, "Olga Tokarczuk.", [cite(a, TRUE)], [a, c]) == ()
+
+
+def test_an_answer_without_a_value_of_the_asked_form_is_not_compared():
+    a, c = passage("a", TRUE), passage("c", FAKE)
+    assert find_sides(NOBEL_Q, "The prize was awarded.", [cite(a, TRUE)], [a, c]) == ()
+
+
+def test_a_rival_date_is_found_and_written_as_the_source_writes_it():
+    q = "When was the Pixel 6 announced?"
+    t = "Google officially announced the Pixel 6 on October 19, 2021, at its fall event."
+    f = "Google officially announced the Pixel 6 on October 19, 2011, at its fall event."
+    a, c = passage("a", t), passage("c", f)
+    sides = find_sides(q, "It was announced on October 19, 2021.", [cite(a, t)], [a, c])
+    assert [s.value for s in sides] == ["October 19, 2021", "October 19, 2011"]
+
+
+# Claims ---------------------------------------------------------------------------------------
+def test_a_claim_some_articles_state_and_others_swap_is_conflicting():
+    a, c = passage("a", TRUE), passage("c", FAKE)
+    sides = claim_sides(TRUE, [a, c])
+    assert [(s.value, s.drafted) for s in sides] == [("Olga Tokarczuk", True), ("Peter Handke", False)]
+
+
+def test_a_paraphrase_with_other_details_is_no_rival_of_a_claim():
+    claim = "The Council of Chief State School Officers announced that Juliana Urtubey was named 2021 National Teacher of the Year."
+    other = "May 6, 2021 ... Juliana Urtubey, an elementary teacher in Las Vegas, was named 2021 National Teacher of the Year."
+    assert claim_sides(claim, [passage("a", claim), passage("b", other)]) == ()
+
+
+def test_a_claim_no_article_states_has_no_sides():
+    assert claim_sides(TRUE, [passage("c", FAKE)]) == ()  # refuted, not conflicting: the checker decides
