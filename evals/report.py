@@ -337,6 +337,16 @@ def rgb_item_lines(report, width: int = 220) -> list[str]:
     return lines
 
 
+def rgb_claim_lines(report) -> list[str]:
+    """--claims: check() on each item's claim, the labels and the CONFLICTING share."""
+    c = report.claims
+    if not c:
+        return []
+    labels = ", ".join(f"{k} {v}" for k, v in c["labels"].items())
+    return [f"check() on {c['claims']} claims (a sentence of a positive passage that holds the answer): {labels}; "
+            f"CONFLICTING {fmt(c['conflicting'])}, with a supporting and a refuting quote {fmt(c['conflicting_with_both_quotes'])}"]  # fmt: skip
+
+
 def rgb_summary_text(report) -> str:
     lines = [f"RGB suite, {RGB_MODE_TITLES[report.mode]}: {report.n_items} of {report.n_suite_items} items from "
              f"{report.suite_path}; {report.n_passages} passages in {report.collection_dir}", "",
@@ -347,6 +357,7 @@ def rgb_summary_text(report) -> str:
     if report.mode != "negatives":
         lines += rgb_funnel_lines(report)
     lines.append(rgb_reasons_line(report.factbot))
+    lines += rgb_claim_lines(report)
     lines += [""] + rgb_item_lines(report)
     base = [r for r in report.rows if r.system == "baseline"]
     if base:
@@ -389,7 +400,7 @@ def rgb_markdown(report) -> str:
                   f"{fmt(report.baseline.get('cites_gold_marked'))}."]  # fmt: skip
     if report.mode != "negatives":
         lines += [""] + rgb_funnel_lines(report)
-    lines += ["", rgb_reasons_line(report.factbot)]
+    lines += ["", rgb_reasons_line(report.factbot)] + rgb_claim_lines(report)
     lines += ["", "## Gate", ""] + ([f"- FAIL {f}" for f in report.gate_failures] or
                                     ["All thresholds hold." if report.thresholds else "Not gated."])  # fmt: skip
     lines += [""] + [f"Warning: {w}" for w in report.warnings]

@@ -408,6 +408,8 @@ class RgbReport:
     baseline: dict | None = None
     factbot_same_items: dict | None = None  # factbot's figures on the baseline's items
     baseline_ids: list[int] = field(default_factory=list)
+    claims: dict | None = None  # --claims: check() on each item's claim (evals/rgb_claims.py)
+    claim_rows: list = field(default_factory=list)
     rows: list[RgbRow] = field(default_factory=list)
     answers_given: list[dict] = field(default_factory=list)
     thresholds: str = ""
@@ -448,6 +450,7 @@ def run_rgb(
     limit: int | None = None,
     baseline: bool = False,
     baseline_subset: int | None = None,
+    claims: bool = False,
     config=None,
     bot=None,
     folder: Path | None = None,
@@ -476,6 +479,11 @@ def run_rgb(
                 "chunks": ingested.chunk_count, "seconds": round(ingested.seconds, 1)},
         rows=rows, warnings=warnings,
     )  # fmt: skip
+    if claims:
+        from factbot.evals.rgb_claims import check_all, summarize_claims
+
+        report.claim_rows = check_all(bot, chosen, holds_answer, progress)
+        report.claims = summarize_claims(report.claim_rows)
     if baseline:
         _run_baseline(report, bot, folder, chosen, golds, baseline_subset, progress)
     if mode == "negatives":

@@ -81,3 +81,17 @@ def test_check_says_conflicting_with_a_quote_for_each_side(bot):
     stances = {c.stance for c in v.evidence}
     assert stances == {Stance.SUPPORTS, Stance.REFUTES}
     assert any("Vantix" in c.quote for c in v.evidence if c.stance == Stance.REFUTES)
+
+
+def test_a_draft_that_merged_both_sides_and_failed_its_check_becomes_the_disagreement(bot):
+    a = _ask(bot, "Orbitel and Vantix acquired Chatterly in 2014, and Tesla bought it in 1999 [1].")
+    assert any("dropped" in d for d in a.dropped)  # the check dropped the draft sentence
+    assert not a.abstained and a.text.startswith("The sources disagree:") and "Tesla" not in a.text
+    assert {s.value for s in a.conflicts} == {"Orbitel", "Vantix"}
+    assert a.citations and all(bot.store.document(c.doc_id).text[c.start : c.end] == c.quote for c in a.citations)
+
+
+def test_a_draft_that_fails_its_check_without_a_rival_still_abstains(bot):
+    bot._model.llm.replies.append("It was sunny and wet in the valley, with 40 inches of snow [1].")
+    a = bot.answer("How much snow fell in the valley in the spring?")
+    assert a.abstained and a.conflicts == ()

@@ -365,3 +365,39 @@ def test_cli_reports_a_malformed_suite_file(capsys, tmp_path):
     path = write_suite(tmp_path / "s.jsonl", NOBEL, "{oops")
     assert main(["eval", "--suite", "rgb", str(path)]) == 2
     assert f"{path}:2: not valid JSON" in capsys.readouterr().err
+
+
+def test_conflicts_are_scored_reported_with_the_true_side_or_not(tmp_path):
+    from dataclasses import replace
+
+    from factbot.core.types import Side
+
+    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL))[0]
+    gold, fake = citation(1, "050_positive_0.txt", GOLD_TEXT), citation(2, "050_positive_wrong_0.txt", "Peter Handke")
+    flagged = replace(hand_built_answer("The sources disagree: [1] says Olga Tokarczuk; [2] says Peter Handke.",
+                                        [gold, fake]),
+                      conflicts=(Side("Olga Tokarczuk", (gold,), True), Side("Peter Handke", (fake,))))  # fmt: skip
+    silent = hand_built_answer("Peter Handke [2].", [fake])
+    rows = [rgb.factbot_row(item, GOLD, FOUND, a, 1.0) for a in (flagged, silent)]
+    assert rows[0].conflict and rows[0].true_side and rows[0].sides == ("Olga Tokarczuk", "Peter Handke")
+    assert not rows[1].conflict and rows[1].states_fake
+    figs = rgb.summarize(rows, "counterfactual")
+    assert figs["conflict_reported"] == 0.5 and figs["true_among_sides"] == 0.5 and figs["fake_unflagged"] == 0.5
+
+
+def test_the_baselines_words_count_as_reporting_a_conflict(tmp_path):
+    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL))[0]
+    says = Reply("The sources disagree: Olga Tokarczuk [1] or Peter Handke [2].", False, latency_s=3.0)
+    row = rgb.baseline_row(item, GOLD, says)
+    assert row.conflict and row.true_side
+
+
+def test_an_items_claim_is_the_first_long_enough_sentence_holding_its_answer(tmp_path):
+    from factbot.evals.rgb_claims import ClaimRow, claim_of, summarize_claims
+
+    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL))[0]
+    assert "Olga Tokarczuk" in claim_of(item, rgb.holds_answer) and len(claim_of(item, rgb.holds_answer).split()) >= 5
+    rows = [ClaimRow(1, "c", "CONFLICTING", (("supports", "a"), ("refutes", "b")), 0.1),
+            ClaimRow(2, "c", "SUPPORTED", (("supports", "a"),), 0.1)]
+    assert summarize_claims(rows) == {"claims": 2, "labels": {"CONFLICTING": 1, "SUPPORTED": 1}, "conflicting": 0.5,
+                                      "conflicting_with_both_quotes": 0.5}

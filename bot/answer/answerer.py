@@ -83,6 +83,13 @@ def stream_answer(
     )
     timings = clock.timings(generated, first)
     failed = _failure(checked)
+    if failed and failed[1] != AbstainReason.MODEL_DECLINED:
+        disputed = _disputed_draft(question, raw, found, related)
+        if disputed:  # the draft failed its check because the sources disagree: say so, both sides quoted
+            text, cits, sides = disputed
+            yield Done(Answer(question=question, text=text, citations=cits, abstained=False, raw_text=raw,
+                              evidence=tuple(evidence), dropped=checked.dropped, timings=timings, conflicts=sides))  # fmt: skip
+            return
     if failed:
         yield Done(abstention(question, evidence, *failed, timings, raw, checked.dropped))
         return
@@ -91,18 +98,37 @@ def stream_answer(
                       evidence=tuple(evidence), dropped=checked.dropped, timings=timings, conflicts=sides))  # fmt: skip
 
 
+def _pool(found: Found, quotes: Sequence[str], related) -> list[Passage]:
+    """The passages retrieved for the question, and for the quotes an answer rests on (where
+    other articles tell the same story)."""
+    passages = {p.chunk.id: p for p in found.candidates}
+    for quote in quotes[:MAX_QUOTE_SEARCHES]:
+        passages.update((p.chunk.id, p) for p in related(quote) if p.chunk.id not in passages)
+    return list(passages.values())
+
+
 def _with_conflicts(question: str, checked: citations.CheckedAnswer, found: Found, related):
     """The answer's text and citations, led by "The sources disagree: ..." when the passages
-    retrieved for the question (not only those shown), or for the quotes the answer rests on
-    (where other articles tell the same story), give more than one answer."""
-    passages = {p.chunk.id: p for p in found.candidates}
-    for c in checked.citations[:MAX_QUOTE_SEARCHES]:
-        passages.update((p.chunk.id, p) for p in related(c.quote) if p.chunk.id not in passages)
-    sides = conflicts.find_sides(question, strip_markers(checked.text), checked.citations, list(passages.values()))
+    retrieved for the question (not only those shown) give more than one answer."""
+    passages = _pool(found, [c.quote for c in checked.citations], related)
+    sides = conflicts.find_sides(question, strip_markers(checked.text), checked.citations, passages)
     if not sides:
         return checked.text, checked.citations, ()
     sides, cits = conflicts.numbered(sides, checked.citations)
     return f"{conflicts.disagreement(sides)} {checked.text}", cits, sides
+
+
+def _disputed_draft(question: str, raw: str, found: Found, related):
+    """A draft that failed its check ("awarded to Peter Handke and Olga Tokarczuk [3], [4]") may
+    have failed because its sources disagree. A retrieved sentence that gives what the draft
+    says, and meets every constraint of the question, anchors the search for rivals; the answer
+    is then the disagreement alone, every side quoted. None when no such sentence has a rival."""
+    for anchor in conflicts.draft_anchors(question, strip_markers(raw), found.candidates):
+        sides = conflicts.find_sides(question, strip_markers(raw), [anchor], _pool(found, [anchor.quote], related))
+        if sides:
+            sides, cits = conflicts.numbered(sides, ())
+            return conflicts.disagreement(sides), cits, sides
+    return None
 
 
 def _failure(checked: citations.CheckedAnswer) -> tuple[str, AbstainReason] | None:

@@ -36,7 +36,8 @@ COVERAGE_MARGIN = 0.1
 # or a rival of it.
 CLAIM_FRAME = 0.6
 MIN_CONTEXT = 3  # words of a claim, its swapped value aside, a rival is read against
-MAX_SIDE_QUOTES = 3  # quotes shown per side; the side still counts every article that gives it
+MAX_SIDE_QUOTES = 3
+MAX_DRAFT_ANCHORS = 3  # sentences tried as the anchor of a draft that failed its check  # quotes shown per side; the side still counts every article that gives it
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,17 @@ def find_sides(question: str, answer_text: str, cited: Sequence[Citation], passa
     if not rivals:
         return ()
     return _sides([(c, slot) for c, slot, *_ in anchors], value, agree, rivals, known)
+
+
+def draft_anchors(question: str, draft: str, passages: Sequence[Passage]) -> list[Citation]:
+    """Retrieved sentences that give a value the draft gives and meet all of the question's
+    constraints, the most question-like first: where to look for rivals of a draft that failed."""
+    form = answer_form(question)
+    said = read_slot(draft, form, question).values
+    asked = content_stems(question)
+    found = [st for st in _statements(question, form, passages) if st.slot.values & said and not st.lost]
+    found.sort(key=lambda st: -overlap(asked, content_stems(st.text)))
+    return [_citation(st) for st in found[:MAX_DRAFT_ANCHORS]]
 
 
 def _same_frame(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -151,7 +151,7 @@ def _eval_rgb(args, split) -> int:
     report = run_rgb(
         path, mode, ids=split(args.ids), half=args.half, limit=args.limit, baseline=args.baseline,
         baseline_subset=args.baseline_subset, config=config, progress=not args.json,
-        out_dir=args.out or config.reports_dir,
+        out_dir=args.out or config.reports_dir, claims=args.claims,
     )  # fmt: skip
     if args.json:
         import json
@@ -292,6 +292,9 @@ def _add_eval_parser(sub) -> None:
     p.add_argument("--half", choices=("a", "b"), help="rgb: a = even ids, b = odd ids (tune on one, report the other); "
                    "fever: a = the fit part, b = the report part")  # fmt: skip
     p.add_argument("--sample", type=int, metavar="N", help="fever: N claims balanced over the labels (fixed seed)")
+    p.add_argument("--claims", action="store_true",
+                   help="rgb: also check() each item's claim (the first sentence of its positive passages that holds "
+                   "the answer); counterfactual mode should say CONFLICTING, noise mode should not")  # fmt: skip
     _add_eval_run_options(p)
 
 
