@@ -57,6 +57,7 @@ class Reply:
     shown: tuple[Span, ...] = ()  # the passages the model was shown (a retrieval diagnostic)
     raw_text: str = ""  # the model's reply before checks, when the system reports it
     dropped: tuple[str, ...] = ()  # what the system's own checks removed, and why
+    conflict: bool = False  # the reply says its sources disagree (factbot: Answer.conflicts)
 
 
 # Text matching -------------------------------------------------------------------------------
@@ -158,6 +159,7 @@ class Scored:
     latency_s: float
     first_token_s: float | None
     gold_shown: tuple[int, int] | None = None  # questions: (gold quotes the model was shown, gold quotes)
+    conflict: bool = False  # it reported that the sources disagree
 
     @property
     def passed(self) -> bool:
@@ -176,7 +178,7 @@ def score_reply(item: Item, reply: Reply, gold: tuple[Span, ...]) -> Scored:
             cites_gold = any(c.span and any(c.span.overlaps(g) for g in gold) for c in reply.citations)
         gold_shown = (sum(any(g.overlaps(s) for s in reply.shown) for g in gold), len(gold))
     return Scored(item.id, item.kind, reply.abstained, correct, missing or (), uses, cites_gold, reply.latency_s,
-                  reply.first_token_s, gold_shown)  # fmt: skip
+                  reply.first_token_s, gold_shown, reply.conflict)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ def summarize(scored: list[Scored]) -> dict:
         "citation_on_gold": rate(u.on_gold for s in questions for u in s.uses),
         "abstention_accuracy": rate(s.abstained for s in unanswerable),
         "over_refusal": rate(s.abstained for s in questions),
+        "conflicts_reported": rate(s.conflict for s in scored),  # the bundled articles agree: false alarms
         "citations": len(uses),
         "mean_cited_chars": statistics.fmean(cited_chars) if cited_chars else None,
         "latency_median_s": percentile([s.latency_s for s in scored], 50),

@@ -19,6 +19,7 @@ COLUMNS = [
     ("citation_recall", "cite R", False),
     ("abstention_accuracy", "abstain", False),
     ("over_refusal", "over-ref", True),
+    ("conflicts_reported", "disagree", True),
     ("citation_on_gold", "cite gold", False),
     ("mean_cited_chars", "cite chars", None),
     ("retrieval_any", "ret any", False),

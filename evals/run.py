@@ -93,7 +93,7 @@ def factbot_reply(bot, question: str) -> m.Reply:
     cited = tuple(m.Cited(c.n, Path(c.source).name, c.start, c.end, c.quote) for c in a.citations)
     shown = tuple(m.Span(Path(e.source).name, e.start, e.end) for e in a.evidence)
     return m.Reply(a.text, a.abstained, cited, latency, a.timings.first_token_s, a.reason, shown, a.raw_text,
-                   tuple(a.dropped))  # fmt: skip
+                   tuple(a.dropped), bool(a.conflicts))  # fmt: skip
 
 
 def _answer_all(name, reply_fn, items, gold: GoldSpans, progress) -> tuple[list[m.Scored], list[ItemResult]]:

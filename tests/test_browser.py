@@ -217,3 +217,44 @@ def test_pdf_upload_ask_within_report_and_delete(app_url, browser, tmp_path):
 
     assert hosts <= {"127.0.0.1", "localhost"}, f"the page requested other hosts: {hosts}"
     page.close()
+
+
+# Sources that disagree ----------------------------------------------------------------------------
+DEAL_A = ("Orbitel buys Chatterly", "In February 2014, Orbitel acquired the messaging app Chatterly for $19 billion, "
+          "the company announced on Wednesday. Chatterly's founders will join Orbitel's board.")
+DEAL_B = ("Chatterly deal confirmed", "Regulators cleared the deal on Friday. In February 2014, Orbitel acquired the "
+          "messaging app Chatterly for $19 billion, the company announced.")
+DEAL_C = ("Tech roundup", "A busy week in technology. In February 2014, Vantix acquired the messaging app Chatterly "
+          "for $19 billion, the company announced. Analysts had expected a smaller price.")
+
+
+def test_sources_that_disagree_show_a_badge_and_each_sides_cards(browser, tmp_path, embedder):
+    from ui_harness import TEST_ENV_KEYS
+
+    from factbot.core.config import Config
+    from factbot.pipeline.factbot import FactBot
+
+    corpus = tmp_path / "deals"
+    corpus.mkdir()
+    for i, (title, body) in enumerate((DEAL_A, DEAL_B, DEAL_C)):
+        (corpus / f"deal-{i}.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k in TEST_ENV_KEYS}
+    config = Config.from_env(env=env, data_dir=tmp_path / "data", corpus_dir=corpus)
+    bot = FactBot(config, embedder=embedder)
+    bot.ingest(progress=False)
+    with running_app(bot.config, bot=bot) as url:
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.goto(url)
+        box = page.locator("#fb-msg textarea")
+        box.fill("Which company acquired the messaging app Chatterly?")
+        box.press("Enter")
+        done = page.wait_for_selector("#fb-chat .fb-answered, #fb-chat .fb-abstained", timeout=ANSWER_TIMEOUT_MS)
+        assert "fb-answered" in done.get_attribute("class"), done.inner_text()
+        assert page.locator("#fb-chat .fb-badge-conflicting").inner_text() == "Sources disagree"
+        sides = page.locator("#fb-chat .fb-side")
+        assert sides.count() == 2
+        assert {sides.nth(i).get_attribute("data-side") for i in range(2)} == {"Orbitel", "Vantix"}
+        assert "Vantix" in sides.filter(has_text="Vantix").locator("li.fb-card mark").first.inner_text()
+        page.wait_for_timeout(300)
+        _shot(page, tmp_path, "conflict.png")
+        page.close()
