@@ -110,3 +110,20 @@ def test_a_paraphrase_with_other_details_is_no_rival_of_a_claim():
 
 def test_a_claim_no_article_states_has_no_sides():
     assert claim_sides(TRUE, [passage("c", FAKE)]) == ()  # refuted, not conflicting: the checker decides
+
+
+def test_a_quote_of_two_sentences_is_compared_sentence_to_sentence():
+    q = "What is the release date of The Last of Us Part II?"
+    tail = " ... The Last of Us Part II – Release Date Reveal Trailer. • Playing."
+    a, b = passage("a", "Release Date: June 9, 2010" + tail), passage("b", "Release Date: June 19, 2020" + tail)
+    quote = "Release Date: June 9, 2010" + tail.rsplit(" •", 1)[0]
+    sides = find_sides(q, "It was released on June 9, 2010.", [cite(a, quote)], [a, b])
+    assert [s.value for s in sides] == ["June 9, 2010", "June 19, 2020"]
+
+
+def test_a_rival_value_elsewhere_in_the_sentence_is_no_rival():
+    q = "Who was named the 2021 National Teacher of the Year?"
+    t = "Juliana Urtubey was named the 2021 National Teacher of the Year by the council."
+    other = "Raiders honor Las Vegas educator who was named the 2021 National Teacher of the Year by the council."
+    a, c = passage("a", t), passage("c", other)
+    assert find_sides(q, "Juliana Urtubey.", [cite(a, t)], [a, c]) == ()

@@ -71,7 +71,9 @@ def find_sides(question: str, answer_text: str, cited: Sequence[Citation], passa
         slot = read_slot(c.quote, form, question)
         if slot.values & said:
             st = at.get((c.doc_id, c.start))
-            anchors.append((c, slot, st.frame if st else slot.frame, overlap(asked, content_stems(c.quote))))
+            # Coverage is compared sentence to sentence: a quote may span two of them.
+            cover = overlap(asked, content_stems(st.text if st else c.quote))
+            anchors.append((c, slot, st.frame if st else slot.frame, cover))
             excused |= st.lost if st else set()
     if not anchors:
         return ()
