@@ -153,8 +153,9 @@ def _sides(anchors, value: frozenset[str], agree: list[Statement], rivals: list[
     """The drafted side (its quotes, then agreeing sentences) and one side per rival value."""
     groups = _grouped(rivals, known)
     first_c, first_s = anchors[0]
+    distinct = value - frozenset().union(*(st.slot.values for st in rivals)) or value  # what the rivals change
     drafted = Side(
-        value=surface(first_c.quote, first_s, value) or ", ".join(sorted(value)),
+        value=surface(first_c.quote, first_s, distinct) or ", ".join(sorted(value)),
         citations=tuple(c for c, _ in anchors) + tuple(_citation(st) for st in _one_per_doc(agree)),
         drafted=True,
         sources=len({c.doc_id for c, _ in anchors} | {st.passage.chunk.doc_id for st in agree}),
@@ -251,7 +252,8 @@ def claim_sides(claim: str, passages: Sequence[Passage]) -> tuple[Side, ...]:
     c_slot = read_slot(claim, AnswerForm.ANY, "")
     runs = value_runs(c_slot)
     # Too little besides the swapped value to tell that two sentences say the same thing.
-    if not runs or len(c_slot.frame | c_slot.values) - min(len(r) for r in runs) < MIN_CONTEXT:
+    # A line of names and numbers only ("October 27, 2017 ; No.") says nothing to compare.
+    if not runs or not c_slot.frame or len(c_slot.frame | c_slot.values) - min(len(r) for r in runs) < MIN_CONTEXT:
         return ()
     states, rivals = [], []
     for st in _statements("", AnswerForm.ANY, passages):  # a claim has no question: no constraints
@@ -285,14 +287,11 @@ def _in_place(run: list[Token], claim: Slot, other: Slot) -> bool:
     before = seq[i0 - 1].key if i0 > 0 else None
     after = seq[i1].key if i1 < len(seq) else None
     quantity = is_quantity(run[0])
-    for j, t in enumerate(oseq):
-        if not t.value or t.key in claim.values or is_quantity(t) != quantity:
+    where = {id(t): j for j, t in enumerate(oseq)}
+    for other_run in value_runs(other):
+        if not any(t.key not in claim.values and is_quantity(t) == quantity for t in other_run):
             continue
-        j0, j1 = j, j + 1
-        while j0 > 0 and oseq[j0 - 1].value:
-            j0 -= 1
-        while j1 < len(oseq) and oseq[j1].value:
-            j1 += 1
+        j0, j1 = where[id(other_run[0])], where[id(other_run[-1])] + 1
         if (before and j0 > 0 and oseq[j0 - 1].key == before) or (after and j1 < len(oseq) and oseq[j1].key == after):
             return True
     return False

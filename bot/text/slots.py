@@ -119,9 +119,9 @@ def _tokens(sentence: str, form: AnswerForm, given: set[str]):
         if lower[0].isdigit():
             key = lower.replace(",", "")
             is_value = form != AnswerForm.NAME and key not in given
-        elif form == AnswerForm.DATE and word[0].isupper() and (lower in MONTHS or lower in DAYS):
-            key = lower[:3]
-            is_value = key not in {g[:3] for g in given if not g[:1].isdigit()}
+        elif word[0].isupper() and (lower in MONTHS or lower in DAYS):
+            key = lower[:3]  # a date's word: a value where a date may answer (when, or an open form)
+            is_value = form in (AnswerForm.DATE, AnswerForm.ANY) and key not in {g[:3] for g in given if not g[:1].isdigit()}
         else:
             key = stem(lower.replace("'s", ""))
             named = (any(s <= m.start() and m.end() <= e for s, e in in_name) and word not in NOT_NAMES
