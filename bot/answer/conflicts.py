@@ -109,13 +109,15 @@ def _rival_in_place(anchor: Slot, value: frozenset[str], other: Slot) -> bool:
 
 
 def draft_anchors(question: str, draft: str, passages: Sequence[Passage]) -> list[Citation]:
-    """Retrieved sentences that give a value the draft gives and meet all of the question's
-    constraints, the most question-like first: where to look for rivals of a draft that failed."""
+    """Retrieved sentences that give what the draft gives, most of it first, then the most
+    question-like: where to look for rivals of a draft that failed its check. They must hold the
+    question's numbers (its year); its names may stand elsewhere in the article."""
     form = answer_form(question)
     said = read_slot(draft, form, question).values
     asked = content_stems(question)
-    found = [st for st in _statements(question, form, passages) if st.slot.values & said and not st.lost]
-    found.sort(key=lambda st: -overlap(asked, content_stems(st.text)))
+    given = numbers(question)
+    found = [st for st in _statements(question, form, passages) if st.slot.values & said and not st.lost & given]
+    found.sort(key=lambda st: (-len(st.slot.values & said), -overlap(asked, content_stems(st.text))))
     return [_citation(st) for st in found[:MAX_DRAFT_ANCHORS]]
 
 
