@@ -127,3 +127,9 @@ def test_a_rival_value_elsewhere_in_the_sentence_is_no_rival():
     other = "Raiders honor Las Vegas educator who was named the 2021 National Teacher of the Year by the council."
     a, c = passage("a", t), passage("c", other)
     assert find_sides(q, "Juliana Urtubey.", [cite(a, t)], [a, c]) == ()
+
+
+def test_for_when_a_number_is_a_date_only_as_a_year_or_beside_a_month():
+    q = "When was the Pixel 5a announced?"
+    slot = read_slot("Google announced the Pixel 4 at $449 on August 17, 2021.", AnswerForm.DATE, q)
+    assert slot.values == {"aug", "17", "2021"}

@@ -110,8 +110,10 @@ def _pool(found: Found, quotes: Sequence[str], related) -> list[Passage]:
 def _with_conflicts(question: str, checked: citations.CheckedAnswer, found: Found, related):
     """The answer's text and citations, led by "The sources disagree: ..." when the passages
     retrieved for the question (not only those shown) give more than one answer."""
-    passages = _pool(found, [c.quote for c in checked.citations], related)
-    sides = conflicts.find_sides(question, strip_markers(checked.text), checked.citations, passages)
+    draft = strip_markers(checked.text)
+    sides = conflicts.find_sides(question, draft, checked.citations, _pool(found, [c.quote for c in checked.citations], related))
+    if not sides:  # the quotes may not be where other articles diverge: other lines giving the answer may be
+        sides = _sides_of_draft(question, draft, found, related)
     if not sides:
         return checked.text, checked.citations, ()
     sides, cits = conflicts.numbered(sides, checked.citations)
@@ -123,12 +125,20 @@ def _disputed_draft(question: str, raw: str, found: Found, related):
     have failed because its sources disagree. A retrieved sentence that gives what the draft
     says, and meets every constraint of the question, anchors the search for rivals; the answer
     is then the disagreement alone, every side quoted. None when no such sentence has a rival."""
-    for anchor in conflicts.draft_anchors(question, strip_markers(raw), found.candidates):
-        sides = conflicts.find_sides(question, strip_markers(raw), [anchor], _pool(found, [anchor.quote], related))
+    sides = _sides_of_draft(question, strip_markers(raw), found, related)
+    if not sides:
+        return None
+    sides, cits = conflicts.numbered(sides, ())
+    return conflicts.disagreement(sides), cits, sides
+
+
+def _sides_of_draft(question: str, draft: str, found: Found, related) -> tuple:
+    """The sides found from retrieved lines that give what the draft gives; () when none has a rival."""
+    for anchor in conflicts.draft_anchors(question, draft, found.candidates):
+        sides = conflicts.find_sides(question, draft, [anchor], _pool(found, [anchor.quote], related))
         if sides:
-            sides, cits = conflicts.numbered(sides, ())
-            return conflicts.disagreement(sides), cits, sides
-    return None
+            return sides
+    return ()
 
 
 def _failure(checked: citations.CheckedAnswer) -> tuple[str, AbstainReason] | None:

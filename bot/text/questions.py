@@ -23,7 +23,7 @@ MONTHS = (
 # Days and the deictic time words answer "when" as well as a date does ("on Friday", "tomorrow").
 DAYS = "monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight".split()
 _MONTH = re.compile(r"\b(?:%s)\b\.?" % "|".join(MONTHS + DAYS), re.I)
-_YEAR = re.compile(r"\b(?:1[5-9]|2[0-9])\d\d\b")  # a four-digit year, 1500-2999
+YEAR = re.compile(r"\b(?:1[5-9]|2[0-9])\d\d\b")  # a four-digit year, 1500-2999
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 # Questions that ask for a time, an amount, or a name, by their opening words. The words come
 # from the closed class of question words plus the quantity and time nouns they combine with.
@@ -76,10 +76,10 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     another number for a season or a quarter); a window that gives none leaves it open. A name
     fails when neither the window nor names_window (the text a quote leans on for "he") has it."""
     nums = numbers(window)
-    years = set(_YEAR.findall(window))
+    years = set(YEAR.findall(window))
     lost = []
     for n in sorted(c.numbers - nums):
-        rivals = years if _YEAR.fullmatch(n) else nums - years
+        rivals = years if YEAR.fullmatch(n) else nums - years
         if rivals:
             lost.append(n)
     stems = content_stems(window) | content_stems(names_window)
@@ -100,7 +100,7 @@ def form_tokens(text: str, form: AnswerForm, question: str) -> set[str]:
         return names(text) - content_stems(question)
     if form == AnswerForm.DATE:
         months = {m.group().lower().rstrip(".")[:3] for m in _MONTH.finditer(text)}
-        years = set(_YEAR.findall(text))
+        years = set(YEAR.findall(text))
         return (months - {m.group().lower().rstrip(".")[:3] for m in _MONTH.finditer(question)}) | (
             years - numbers(question)
         )

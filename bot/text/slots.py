@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from factbot.text.matching import NOT_NAMES, content_stems, numbers, stem, stopwords
-from factbot.text.questions import DAYS, MONTHS, AnswerForm
+from factbot.text.questions import DAYS, MONTHS, YEAR, AnswerForm
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:[.,]\d+)*")
 _NAME_RUN = re.compile(r"\b[A-Z][a-zA-Z’'\-]+(?:\s+[A-Z][a-zA-Z’'\-]+)*")
@@ -46,10 +46,24 @@ def read_slot(sentence: str, form: AnswerForm, question: str) -> Slot:
     """The sentence's values for the question's slot, and its frame."""
     given = content_stems(question) | numbers(question)
     tokens = tuple(_tokens(sentence, form, given))
+    if form == AnswerForm.DATE:
+        tokens = _dates_only(tokens)
     values = frozenset(t.key for t in tokens if t.value)
     stop = stopwords()
     frame = frozenset(t.key for t in tokens if not t.value and t.key not in stop and len(t.key) > 1) - values
     return Slot(values, frame, tokens, sentence)
+
+
+def _dates_only(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
+    """For "when": a number is a date's part only as a year or next to a month or day word
+    ("April 20"), not as a price ("$449") or a model ("Pixel 4")."""
+    out = []
+    for i, t in enumerate(tokens):
+        near = {tokens[j].key for j in (i - 1, i + 1) if 0 <= j < len(tokens)}
+        if t.value and t.key[:1].isdigit() and not (YEAR.fullmatch(t.key) or near & TIME_WORDS):
+            t = Token(t.key, t.start, t.end, False)
+        out.append(t)
+    return tuple(out)
 
 
 def value_runs(slot: Slot) -> list[list[Token]]:
