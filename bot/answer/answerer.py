@@ -88,7 +88,8 @@ def stream_answer(
         if disputed:  # the draft failed its check because the sources disagree: say so, both sides quoted
             text, cits, sides = disputed
             yield Done(Answer(question=question, text=text, citations=cits, abstained=False, raw_text=raw,
-                              evidence=tuple(evidence), dropped=checked.dropped, timings=timings, conflicts=sides))  # fmt: skip
+                              evidence=tuple(evidence), dropped=checked.dropped, timings=timings,
+                              conflicts=sides))  # fmt: skip
             return
     if failed:
         yield Done(abstention(question, evidence, *failed, timings, raw, checked.dropped))
@@ -111,7 +112,8 @@ def _with_conflicts(question: str, checked: citations.CheckedAnswer, found: Foun
     """The answer's text and citations, led by "The sources disagree: ..." when the passages
     retrieved for the question (not only those shown) give more than one answer."""
     draft = strip_markers(checked.text)
-    sides = conflicts.find_sides(question, draft, checked.citations, _pool(found, [c.quote for c in checked.citations], related))
+    pool = _pool(found, [c.quote for c in checked.citations], related)
+    sides = conflicts.find_sides(question, draft, checked.citations, pool)
     if not sides:  # the quotes may not be where other articles diverge: other lines giving the answer may be
         sides = _sides_of_draft(question, draft, found, related)
     if not sides:

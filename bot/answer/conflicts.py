@@ -14,7 +14,7 @@ Pure code, no model call: the same check runs on every answer."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from factbot.core.types import Citation, Passage, Side
 from factbot.text.matching import content_stems, numbers, overlap, stopwords
@@ -40,9 +40,8 @@ COVERAGE_MARGIN = 0.1
 # or a rival of it.
 CLAIM_FRAME = 0.6
 MIN_CONTEXT = 3  # words of a claim, its swapped value aside, a rival is read against
-MAX_SIDE_QUOTES = 3
-IN_PLACE = False
-MAX_DRAFT_ANCHORS = 3  # sentences tried as the anchor of a draft that failed its check  # quotes shown per side; the side still counts every article that gives it
+MAX_SIDE_QUOTES = 3  # quotes shown per side; the side still counts every article that gives it
+MAX_DRAFT_ANCHORS = 3  # sentences tried as the anchor of a draft that failed its check
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,9 @@ class Statement:
     around: frozenset[str] = frozenset()  # the frame of the sentence with the one on each side
 
 
-def find_sides(question: str, answer_text: str, cited: Sequence[Citation], passages: Sequence[Passage]) -> tuple[Side, ...]:
+def find_sides(
+    question: str, answer_text: str, cited: Sequence[Citation], passages: Sequence[Passage]
+) -> tuple[Side, ...]:
     """The sides when the retrieved passages answer the question differently; () when they agree."""
     form = answer_form(question)
     said = read_slot(answer_text, form, question).values
@@ -89,8 +90,10 @@ def find_sides(question: str, answer_text: str, cited: Sequence[Citation], passa
         cover = overlap(asked, content_stems(st.text))
         # Copies of one text split into sentences differently, so a sentence's frame is also read
         # with its neighbours ("Release Date: June 19, 2020 ..." / "... Reveal Trailer.").
-        if not any((_same_frame(frame, st.frame) or _same_frame(frame, st.around)) and cover >= c_cover - COVERAGE_MARGIN
-                   for _, _, frame, c_cover in anchors):  # fmt: skip
+        if not any(
+            (_same_frame(frame, st.frame) or _same_frame(frame, st.around)) and cover >= c_cover - COVERAGE_MARGIN
+            for _, _, frame, c_cover in anchors
+        ):
             continue
         if value <= st.slot.values:
             agree.append(st)
@@ -222,7 +225,7 @@ def numbered(sides: tuple[Side, ...], citations: tuple[Citation, ...]) -> tuple[
         for c in side.citations:
             key = (c.doc_id, c.start, c.end)
             if key not in by_span:
-                by_span[key] = Citation(len(out_cits) + 1, c.doc_id, c.title, c.source, c.quote, c.start, c.end, c.score)
+                by_span[key] = replace(c, n=len(out_cits) + 1)
                 out_cits.append(by_span[key])
             cits.append(by_span[key])
         out_sides.append(Side(side.value, tuple(cits), side.drafted, side.sources))

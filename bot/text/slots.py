@@ -135,7 +135,8 @@ def _tokens(sentence: str, form: AnswerForm, given: set[str]):
             is_value = form != AnswerForm.NAME and key not in given
         elif word[0].isupper() and (lower in MONTHS or lower in DAYS):
             key = lower[:3]  # a date's word: a value where a date may answer (when, or an open form)
-            is_value = form in (AnswerForm.DATE, AnswerForm.ANY) and key not in {g[:3] for g in given if not g[:1].isdigit()}
+            given_dates = {g[:3] for g in given if not g[:1].isdigit()}
+            is_value = form in (AnswerForm.DATE, AnswerForm.ANY) and key not in given_dates
         else:
             key = stem(lower.replace("'s", ""))
             named = (any(s <= m.start() and m.end() <= e for s, e in in_name) and word not in NOT_NAMES
