@@ -259,21 +259,21 @@ def claim_sides(claim: str, passages: Sequence[Passage]) -> tuple[Side, ...]:
     for a name, a number or a date for a number or a date) and keeps most of the other words
     states a rival, unless its passage also gives the value it replaces. A sentence that drops
     two runs is telling another story, not swapping a fact."""
-    c_slot = read_slot(claim, AnswerForm.ANY, "")
+    c_slot = read_slot(claim, AnswerForm.CLAIM, "")
     runs = value_runs(c_slot)
     # Too little besides the swapped value to tell that two sentences say the same thing.
     # A line of names and numbers only ("October 27, 2017 ; No.") says nothing to compare.
     if not runs or not c_slot.frame or len(c_slot.frame | c_slot.values) - min(len(r) for r in runs) < MIN_CONTEXT:
         return ()
     states, rivals = [], []
-    for st in _statements("", AnswerForm.ANY, passages):  # a claim has no question: no constraints
+    for st in _statements("", AnswerForm.CLAIM, passages):  # a claim has no question: no constraints
         if overlap(set(c_slot.frame), set(st.slot.frame) | st.slot.values) < CLAIM_FRAME:
             continue
         lost = [r for r in runs if not {t.key for t in r} & st.slot.values]
         if not lost:
             states.append(st)
         elif len(lost) == 1 and _in_place(lost[0], c_slot, st.slot):
-            if not {t.key for t in lost[0]} <= _passage_values(st, AnswerForm.ANY, ""):
+            if not {t.key for t in lost[0]} <= _passage_values(st, AnswerForm.CLAIM, ""):
                 rivals.append(st)
     if not states or not rivals:
         return ()

@@ -41,6 +41,7 @@ class AnswerForm(StrEnum):
     DATE = "date"  # when, what year, the date of
     NUMBER = "number"  # how many, how much, what percentage
     ANY = "any"  # what did X say, why, how: the form is not fixed
+    CLAIM = "claim"  # not asked: a claim's every name, number and date is what may be swapped
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,7 @@ def _joins(sentence: str, a: Token, b: Token) -> bool:
 
 def _tokens(sentence: str, form: AnswerForm, given: set[str]):
     text = sentence  # not normalized: spans must index the sentence as written
-    in_name = _name_spans(text) if form in (AnswerForm.NAME, AnswerForm.ANY) else []
+    in_name = _name_spans(text) if form in (AnswerForm.NAME, AnswerForm.ANY, AnswerForm.CLAIM) else []
     for m in _TOKEN.finditer(text):
         word = m.group().strip("'’-")
         if not word:
@@ -134,9 +134,9 @@ def _tokens(sentence: str, form: AnswerForm, given: set[str]):
             key = lower.replace(",", "")
             is_value = form != AnswerForm.NAME and key not in given
         elif word[0].isupper() and (lower in MONTHS or lower in DAYS):
-            key = lower[:3]  # a date's word: a value where a date may answer (when, or an open form)
+            key = lower[:3]  # a date's word: a value for "when", and in a claim
             given_dates = {g[:3] for g in given if not g[:1].isdigit()}
-            is_value = form in (AnswerForm.DATE, AnswerForm.ANY) and key not in given_dates
+            is_value = form in (AnswerForm.DATE, AnswerForm.CLAIM) and key not in given_dates
         else:
             key = stem(lower.replace("'s", ""))
             named = (any(s <= m.start() and m.end() <= e for s, e in in_name) and word not in NOT_NAMES
