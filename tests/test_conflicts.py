@@ -133,3 +133,8 @@ def test_for_when_a_number_is_a_date_only_as_a_year_or_beside_a_month():
     q = "When was the Pixel 5a announced?"
     slot = read_slot("Google announced the Pixel 4 at $449 on August 17, 2021.", AnswerForm.DATE, q)
     assert slot.values == {"aug", "17", "2021"}
+
+
+def test_an_opening_function_word_with_s_is_no_name():
+    slot = read_slot("There’s no deal yet, Witkoff's aide said.", AnswerForm.ANY, "What did the aide say?")
+    assert slot.values == {"witkoff"}

@@ -138,10 +138,11 @@ def _tokens(sentence: str, form: AnswerForm, given: set[str]):
             given_dates = {g[:3] for g in given if not g[:1].isdigit()}
             is_value = form in (AnswerForm.DATE, AnswerForm.CLAIM) and key not in given_dates
         else:
-            key = stem(lower.replace("'s", ""))
-            named = (any(s <= m.start() and m.end() <= e for s, e in in_name) and word not in NOT_NAMES
+            bare = re.sub(r"['’]s$", "", word)  # "There’s" is "There", "Apple's" is "Apple"
+            key = stem(bare.lower())
+            named = (any(s <= m.start() and m.end() <= e for s, e in in_name) and bare not in NOT_NAMES
                      and lower not in MONTHS and lower not in DAYS)  # a date is not who
-            is_value = named and key not in given and lower not in stopwords()
+            is_value = named and key not in given and bare.lower() not in stopwords()
         yield Token(key, m.start(), m.end(), is_value)
 
 
