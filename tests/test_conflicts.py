@@ -138,3 +138,8 @@ def test_for_when_a_number_is_a_date_only_as_a_year_or_beside_a_month():
 def test_an_opening_function_word_with_s_is_no_name():
     slot = read_slot("There’s no deal yet, Witkoff's aide said.", AnswerForm.ANY, "What did the aide say?")
     assert slot.values == {"witkoff"}
+
+
+def test_where_a_date_does_not_answer_its_numbers_are_no_values():
+    slot = read_slot("Mar 5, 2018 ... The Shape of Water won 4 Oscars.", AnswerForm.ANY, "Which movie won Best Picture?")
+    assert slot.values == {"shape", "water", "4", "oscar"}

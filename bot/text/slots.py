@@ -48,6 +48,8 @@ def read_slot(sentence: str, form: AnswerForm, question: str) -> Slot:
     tokens = tuple(_tokens(sentence, form, given))
     if form == AnswerForm.DATE:
         tokens = _dates_only(tokens)
+    elif form in (AnswerForm.ANY, AnswerForm.NUMBER):
+        tokens = _no_dates(tokens, sentence)
     values = frozenset(t.key for t in tokens if t.value)
     stop = stopwords()
     frame = frozenset(t.key for t in tokens if not t.value and t.key not in stop and len(t.key) > 1) - values
@@ -63,6 +65,22 @@ def _dates_only(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
         if t.value and t.key[:1].isdigit() and not (YEAR.fullmatch(t.key) or near & TIME_WORDS):
             t = Token(t.key, t.start, t.end, False)
         out.append(t)
+    return tuple(out)
+
+
+def _no_dates(tokens: tuple[Token, ...], text: str) -> tuple[Token, ...]:
+    """Where a date does not answer, its numbers are no values either: "Mar 5, 2018" is when a
+    line was published, not which movie won."""
+    out, group = list(tokens), []
+    for i, t in enumerate(tokens + (None,)):
+        if t is not None and group and _JOINER.match(text[tokens[group[-1]].end : t.start]):
+            group.append(i)
+            continue
+        if any(tokens[j].key in TIME_WORDS and not tokens[j].key[:1].isdigit() for j in group):
+            for j in group:
+                if tokens[j].key[:1].isdigit():
+                    out[j] = Token(tokens[j].key, tokens[j].start, tokens[j].end, False)
+        group = [i]
     return tuple(out)
 
 
