@@ -143,3 +143,11 @@ def test_an_opening_function_word_with_s_is_no_name():
 def test_where_a_date_does_not_answer_its_numbers_are_no_values():
     slot = read_slot("Mar 5, 2018 ... The Shape of Water won 4 Oscars.", AnswerForm.ANY, "Which movie won Best Picture?")
     assert slot.values == {"shape", "water", "4", "oscar"}
+
+
+def test_an_answer_naming_many_people_fills_no_single_slot():
+    q = "What did the officials say about the talks?"
+    t = "Dmitri Peskov, Steve Witkoff, David Lammy and Kaja Kallas spoke about the talks in Kyiv on Monday."
+    f = "President Donald Trump spoke about the talks in Kyiv on Monday."
+    a, c = passage("a", t), passage("c", f)
+    assert find_sides(q, t, [cite(a, t)], [a, c]) == ()

@@ -47,6 +47,10 @@ CLAIM_FRAME = 0.6
 MIN_CONTEXT = 3  # words of a claim, its swapped value aside, a rival is read against
 MAX_SIDE_QUOTES = 3  # quotes shown per side; the side still counts every article that gives it
 MAX_DRAFT_ANCHORS = 3  # sentences tried as the anchor of a draft that failed its check
+# One answer is a name, a date or an amount: "Francis Ford Coppola", "April 20 2018" (the year
+# given). A drafted answer giving more value words than this is a summary, not a slot to compare
+# (on the bundled eval an answer naming 15 people was set against one line naming one).
+MAX_VALUE_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ def find_sides(
         return ()
     known = frozenset().union(*(a[1].values for a in anchors))
     value = said & known
+    if len(value) > MAX_VALUE_WORDS:  # a summary naming many people fills no single slot
+        return ()
     taken = {(c.doc_id, c.start) for c, *_ in anchors}
     agree, rivals = [], []
     for st in statements:
