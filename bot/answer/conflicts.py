@@ -176,15 +176,7 @@ def _sides(anchors, value: frozenset[str], agree: list[Statement], rivals: list[
         drafted=True,
         sources=len({c.doc_id for c, _ in anchors} | {st.passage.chunk.doc_id for st in agree}),
     )
-    others = [
-        Side(
-            value=surface(sts[0].text, sts[0].slot, keys) or ", ".join(sorted(keys)),
-            citations=tuple(_citation(st) for st in _one_per_doc(sts)),
-            sources=len({st.passage.chunk.doc_id for st in sts}),
-        )
-        for keys, sts in groups
-    ]
-    sides = [drafted, *others]
+    sides = [drafted, *(_side(sts, keys) for keys, sts in groups)]
     sides.sort(key=lambda s: -s.sources)  # a majority is stated first; every side is shown
     return tuple(_trimmed(s) for s in sides)
 
@@ -200,6 +192,16 @@ def _grouped(rivals: list[Statement], known: frozenset[str]) -> list[tuple[froze
         else:
             groups.append((own, [st]))
     return groups
+
+
+def _side(statements: list[Statement], keys: frozenset[str]) -> Side:
+    """The side these statements give: named by the value words in keys as the first writes them."""
+    first = statements[0]
+    return Side(
+        value=surface(first.text, first.slot, keys) or ", ".join(sorted(keys)),
+        citations=tuple(_citation(st) for st in _one_per_doc(statements)),
+        sources=len({st.passage.chunk.doc_id for st in statements}),
+    )
 
 
 def _one_per_doc(statements: list[Statement]) -> list[Statement]:
@@ -285,13 +287,8 @@ def claim_sides(claim: str, passages: Sequence[Passage]) -> tuple[Side, ...]:
         return ()
     groups = _grouped(rivals, c_slot.values)
     swapped = c_slot.values - rivals[0].slot.values  # the claim's value the rivals replace
-    stated = Side(surface(states[0].text, states[0].slot, swapped) or claim,
-                  tuple(_citation(st) for st in _one_per_doc(states)), True,
-                  len({st.passage.chunk.doc_id for st in states}))  # fmt: skip
-    others = [Side(surface(sts[0].text, sts[0].slot, keys) or ", ".join(sorted(keys)),
-                   tuple(_citation(st) for st in _one_per_doc(sts)), False,
-                   len({st.passage.chunk.doc_id for st in sts})) for keys, sts in groups]  # fmt: skip
-    return tuple(_trimmed(s) for s in [stated, *others])
+    stated = replace(_side(states, swapped), drafted=True)
+    return tuple(_trimmed(s) for s in [stated, *(_side(sts, keys) for keys, sts in groups)])
 
 
 def _in_place(run: list[Token], claim: Slot, other: Slot) -> bool:
