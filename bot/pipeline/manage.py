@@ -5,7 +5,8 @@ FactBot keeps the asking side in its own module."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from factbot.core.errors import BadInput
@@ -65,44 +66,42 @@ class LibraryOps:
         """Files removed from the library that stay in their folder: path -> title, sha256, removed_at."""
         return self.library.removed.entries()
 
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """One library change at a time; afterwards, even after a failure, retrieval serves what
+        the store holds."""
+        with self._lock:
+            try:
+                yield
+            finally:
+                self.retriever.rebuild()
+
     def add_files(self, paths: Iterable[str | Path], replace: bool = False) -> list[FileOutcome]:
         """Add files to the library (copied into the data dir's uploads folder). Nothing is ever
         dropped silently: identical content is "unchanged"; a different file under a name already
         used is kept beside the earlier one as "name (2).ext", unless replace=True."""
-        with self._lock:
-            try:
-                return self.library.add_files(paths, replace)
-            finally:
-                self.retriever.rebuild()
+        with self._changing():
+            return self.library.add_files(paths, replace)
 
     def remove(self, *articles: str) -> list[Removal]:
         """Remove articles (each named by id, file name, path or title, and naming one article).
         An uploaded copy is deleted with it; a file of your own folder stays on disk and the sync
         skips it until restore()."""
         self._ensure_synced()
-        with self._lock:
-            try:
-                return self.library.remove(articles)
-            finally:
-                self.retriever.rebuild()
+        with self._changing():
+            return self.library.remove(articles)
 
     def replace(self, article: str, path: str | Path) -> tuple[FileOutcome, Removal | None]:
         """Put a file in place of an article: the new one is added first; the old one is removed
         only once the new one is in."""
         self._ensure_synced()
-        with self._lock:
-            try:
-                return self.library.replace(article, path)
-            finally:
-                self.retriever.rebuild()
+        with self._changing():
+            return self.library.replace(article, path)
 
     def restore(self, *names: str) -> list[str]:
         """Index removed corpus files again (named by path, file name or title); returns their paths."""
-        with self._lock:
-            try:
-                return self.library.restore(names)
-            finally:
-                self.retriever.rebuild()
+        with self._changing():
+            return self.library.restore(names)
 
     def resolve(self, within: Within) -> tuple[str, ...] | None:
         """The doc ids of the articles named (a name fitting several articles selects all); None for all."""
