@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from factbot.core.errors import BadInput
-from factbot.evals.jsonl import json_lines
+from factbot.evals.jsonl import unique_records
 from factbot.evals.suite_files import sync_folder
 from factbot.core.types import Label
 
@@ -124,16 +124,8 @@ def parse_claim(obj, where: str) -> FeverClaim:
 
 def load_fever(path: str | Path) -> list[FeverClaim]:
     """Every claim of a FEVER-format file; BadInput naming the file and line of the first bad one."""
-    claims, seen = [], {}
-    for where, obj in json_lines(path, "Suite file", "PATH to a Climate-FEVER-format file, i.e."):
-        c = parse_claim(obj, where)
-        if c.claim_id in seen:
-            raise BadInput(f"{where}: duplicate claim_id {c.claim_id} (first on line {seen[c.claim_id]}).")
-        seen[c.claim_id] = where.rsplit(":", 1)[1]
-        claims.append(c)
-    if not claims:
-        raise BadInput(f"Suite file {path} has no claims.")
-    return claims
+    option = "PATH to a Climate-FEVER-format file, i.e."
+    return unique_records(path, option, parse_claim, lambda c: c.claim_id, "claim_id", "claims")
 
 
 # Selection -----------------------------------------------------------------------------------

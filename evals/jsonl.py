@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from factbot.core.errors import BadInput
+
+T = TypeVar("T")
 
 
 def json_lines(path: str | Path, what: str, option: str) -> Iterator[tuple[str, dict]]:
@@ -31,3 +34,20 @@ def json_lines(path: str | Path, what: str, option: str) -> Iterator[tuple[str, 
         if not isinstance(obj, dict):
             raise BadInput(f"{where}: each line must be a JSON object.")
         yield where, obj
+
+
+def unique_records(path: str | Path, option: str, parse: Callable[[dict, str], T], key: Callable[[T], object],
+                   noun: str, kind: str) -> list[T]:  # fmt: skip
+    """Every record of a JSON-lines suite file, parsed; BadInput naming the file and line of the
+    first bad or repeated one (key: what must be unique, named `noun`), or when there is none."""
+    records, seen = [], {}
+    for where, obj in json_lines(path, "Suite file", option):
+        record = parse(obj, where)
+        k = key(record)
+        if k in seen:
+            raise BadInput(f"{where}: duplicate {noun} {k} (first on line {seen[k]}).")
+        seen[k] = where.rsplit(":", 1)[1]
+        records.append(record)
+    if not records:
+        raise BadInput(f"Suite file {path} has no {kind}.")
+    return records

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Union
 
 from factbot.core.errors import BadInput
-from factbot.evals.jsonl import json_lines
+from factbot.evals.jsonl import unique_records
 from factbot.evals.suite_files import sync_folder
 from factbot.evals import funnel as fn
 from factbot.evals.gate import gate, load_thresholds
@@ -133,16 +133,7 @@ def parse_item(obj, where: str) -> RgbItem:
 
 def load_suite(path: str | Path) -> list[RgbItem]:
     """Every item of an RGB-format file; BadInput naming the file and line of the first bad one."""
-    items, seen = [], {}
-    for where, obj in json_lines(path, "Suite file", "--suite-file"):
-        item = parse_item(obj, where)
-        if item.id in seen:
-            raise BadInput(f"{where}: duplicate id {item.id} (first on line {seen[item.id].rsplit(':', 1)[1]}).")
-        seen[item.id] = where
-        items.append(item)
-    if not items:
-        raise BadInput(f"Suite file {path} has no items.")
-    return items
+    return unique_records(path, "--suite-file", parse_item, lambda item: item.id, "id", "items")
 
 
 def holds_answer(answer: AnswerSpec, text: str) -> bool:
