@@ -203,7 +203,19 @@ def cli_ask(env: dict, question: str) -> dict:
         raise RuntimeError(out.stderr[-2000:])
     t = json.loads(out.stdout)["timings"]
     first = wall - (t["total_s"] - t["first_token_s"]) if t.get("first_token_s") else None  # an upper bound
-    return {"wall_s": wall, "answer_total_s": t["total_s"], "first_token_since_start_s": first}
+    return {"wall_s": wall, "answer_total_s": t["total_s"], "first_token_since_start_s": first,
+            "load_avg_1min": os.getloadavg()[0]}  # fmt: skip
+
+
+COLD_ASKS = 3  # new processes timed one after another: the figure is their median (one run is noisy)
+
+
+def cli_asks(env: dict, question: str, n: int = COLD_ASKS) -> dict:
+    """cli_ask n times; the medians, and each run."""
+    runs = [cli_ask(env, question) for _ in range(n)]
+    firsts = [r["first_token_since_start_s"] for r in runs if r["first_token_since_start_s"] is not None]
+    return {"runs": runs, "wall_s": statistics.median(r["wall_s"] for r in runs),
+            "first_token_since_start_s": statistics.median(firsts) if firsts else None}  # fmt: skip
 
 
 def _post(url: str, path: str, body: dict) -> dict:
@@ -318,7 +330,7 @@ def run(args) -> dict:
         del bot
         out["startup"] = [startup(env, not args.no_model, questions[0]) for _ in range(2)]
         if not args.no_model:
-            out["cli_ask_without_server"] = cli_ask(env, questions[0])
+            out["cli_ask_without_server"] = cli_asks(env, questions[0])
             out["cli_ask_with_server"] = with_api_server(env, data_dir, questions[0])
         if args.chroma_server:
             out["chroma_server_peak_rss_mb"] = _vm_hwm_mb(server.pid)
@@ -371,7 +383,9 @@ def summary(r: dict) -> str:
                      f"corpus sync {s['sync_s']:.1f} s; peak RSS {rss}, {s['peak_rss_mb']:.0f} MB after the sync")  # fmt: skip
     if "cli_ask_without_server" in r:
         c = r["cli_ask_without_server"]
-        lines.append(f"factbot ask, no server: {c['wall_s']:.1f} s, first token {c['first_token_since_start_s']:.1f} s after start")
+        each = ", ".join(f"{x['first_token_since_start_s']:.1f}" for x in c.get("runs", ()) if x["first_token_since_start_s"])
+        lines.append(f"factbot ask, no server (median of {len(c.get('runs', ())) or 1}): {c['wall_s']:.1f} s, first token "
+                     f"{c['first_token_since_start_s']:.1f} s after start" + (f" (runs: {each})" if each else ""))  # fmt: skip
         w = r["cli_ask_with_server"]
         lines.append(f"factbot ask, server running: {statistics.median(w['cli_wall_s']):.2f} s wall for answers taking "
                      f"{statistics.median(w['answer_total_s']):.2f} s (overhead {w['overhead_s_median']:.2f} s)")  # fmt: skip
