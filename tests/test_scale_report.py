@@ -38,3 +38,10 @@ def test_summary_reads_an_older_single_run_report():
     r["cli_ask_without_server"] = {"wall_s": 15.6, "answer_total_s": 13.2, "first_token_since_start_s": 12.3}
     line = next(l for l in scale.summary(r).splitlines() if l.startswith("factbot ask, no server"))
     assert "first token 12.3 s" in line and "median of 1" in line
+
+
+def test_summary_when_no_run_streamed_a_token():
+    r = json.loads(REPORT.read_text())
+    r["cli_ask_without_server"] = {"runs": [], "wall_s": 3.0, "first_token_since_start_s": None}
+    line = next(l for l in scale.summary(r).splitlines() if l.startswith("factbot ask, no server"))
+    assert "none (no token streamed)" in line
