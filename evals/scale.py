@@ -384,9 +384,10 @@ def summary(r: dict) -> str:
     if "cli_ask_without_server" in r:
         c = r["cli_ask_without_server"]
         each = ", ".join(f"{x['first_token_since_start_s']:.1f}" for x in c.get("runs", ()) if x["first_token_since_start_s"])
+        first = c["first_token_since_start_s"]
+        first = f"{first:.1f} s" if first else "none (no token streamed)"
         lines.append(f"factbot ask, no server (median of {len(c.get('runs', ())) or 1}): {c['wall_s']:.1f} s, first token "
-                     (f"{c['first_token_since_start_s']:.1f} s" if c["first_token_since_start_s"] else "none (no token streamed)")
-                     + " after start" + (f" (runs: {each})" if each else ""))  # fmt: skip
+                     f"{first} after start" + (f" (runs: {each})" if each else ""))  # fmt: skip
         w = r["cli_ask_with_server"]
         lines.append(f"factbot ask, server running: {statistics.median(w['cli_wall_s']):.2f} s wall for answers taking "
                      f"{statistics.median(w['answer_total_s']):.2f} s (overhead {w['overhead_s_median']:.2f} s)")  # fmt: skip
