@@ -235,8 +235,8 @@ def write_reports(report, out_dir: Path) -> dict[str, str]:
 # The RGB suite (evals/rgb.py) ----------------------------------------------------------------
 RGB_COLUMNS = {  # (key, column header)
     "noise": [
-        ("items", "items"), ("answer_correct", "correct"), ("cites_gold", "cites gold"),
-        ("correct_and_cites_gold", "correct+gold"), ("declined", "declined"),
+        ("items", "items"), ("answer_correct", "correct"), ("answer_correct_loose", "correct (loose)"),
+        ("cites_gold", "cites gold"), ("correct_and_cites_gold", "correct+gold"), ("declined", "declined"),
         ("conflict_reported", "disagree (false alarm)"), ("latency_median_s", "lat med s"),
         ("latency_p95_s", "lat p95 s"),
     ],
@@ -248,6 +248,7 @@ RGB_COLUMNS = {  # (key, column header)
     ],
     "negatives": [
         ("items", "items"), ("declined", "declined"), ("answered", "answered"), ("states_true", "states true"),
+        ("states_true_loose", "true (loose)"), ("declined_or_true_loose", "declined or true (loose)"),
         ("latency_median_s", "lat med s"), ("latency_p95_s", "lat p95 s"),
     ],
 }  # fmt: skip
@@ -303,12 +304,14 @@ def _rgb_expected(answer) -> str:
 
 def _rgb_outcome(mode: str, row) -> str:
     """declined / correct / wrong; negatives mode: declined / answered (+true: it stated the true
-    answer no passage holds); counterfactual: +fake when the answer states fakeanswer."""
+    answer no passage holds); counterfactual: +fake when the answer states fakeanswer. A "~" marks
+    an answer right only under the looser reading (evals/answer_match.py)."""
     if row.abstained:
         return "declined"
+    loose = getattr(row, "correct_loose", False)
     if mode == "negatives":
-        return "answered+true" if row.correct else "answered"
-    outcome = "correct" if row.correct else "wrong"
+        return "answered+true" if row.correct else "answered+true~" if loose else "answered"
+    outcome = "correct" if row.correct else "correct~" if loose else "wrong"
     outcome += "+fake" if mode == "counterfactual" and row.states_fake else ""
     return outcome + "+disagree" if getattr(row, "conflict", False) else outcome
 

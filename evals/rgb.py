@@ -267,6 +267,7 @@ class RgbRow:
     conflict: bool = False  # reported that the sources disagree (factbot: Answer.conflicts; baseline: its words)
     sides: tuple[str, ...] = ()  # factbot: the answer each side gives
     true_side: bool = False  # a conflict was reported and one of its sides holds the true answer
+    correct_loose: bool = False  # answered, and the answer is in the text under evals/answer_match's looser reading
 
 
 def _reason(abstained: bool, reason) -> str:
@@ -303,7 +304,14 @@ def factbot_row(item: RgbItem, gold: frozenset[str], found, answer, latency_s: f
         funnel=f.flags() if f else None, lost_at=f.lost_at if f else None,
         raw_text=answer.raw_text, dropped=tuple(answer.dropped),
         conflict=bool(sides), sides=tuple(s.value for s in sides), true_side=true_side,
+        correct_loose=not answer.abstained and fn.reply_holds(answer.text, _loosely(item)),
     )  # fmt: skip
+
+
+def _loosely(item: RgbItem):
+    from factbot.evals.answer_match import holds_answer_loosely
+
+    return lambda text: holds_answer_loosely(item.answer, text)
 
 
 def baseline_row(item: RgbItem, gold: frozenset[str], reply) -> RgbRow:
@@ -322,6 +330,7 @@ def baseline_row(item: RgbItem, gold: frozenset[str], reply) -> RgbRow:
         retrieved=retrieved, cites_gold_marked=answered and any(c.gold for c in cited),
         conflict=answered and bool(_DISAGREES.search(reply.text)),
         true_side=answered and bool(_DISAGREES.search(reply.text)) and fn.reply_holds(reply.text, matches),
+        correct_loose=answered and fn.reply_holds(reply.text, _loosely(item)),
     )  # fmt: skip
 
 
@@ -349,8 +358,12 @@ def summarize(rows: list[RgbRow], mode: str) -> dict:
     if mode == "negatives":
         out["answered"] = sum(not r.abstained for r in rows)
         out["states_true"] = _share(r.correct for r in rows)  # the answer though no passage holds it
+        # The passages left may still state the answer in a spelling RGB's rule misses ("Nov. 15").
+        out["states_true_loose"] = _share(r.correct_loose for r in rows)
+        out["declined_or_true_loose"] = _share(r.abstained or r.correct_loose for r in rows)
         return out
     out["answer_correct"] = _share(r.correct for r in rows)
+    out["answer_correct_loose"] = _share(r.correct_loose for r in rows)  # beside RGB's rule, never instead
     out["cites_gold"] = _share(r.cites_gold for r in rows)
     out["correct_and_cites_gold"] = _share(r.correct and r.cites_gold for r in rows)
     if any(r.cites_gold_marked is not None for r in rows):
