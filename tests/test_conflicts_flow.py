@@ -95,3 +95,4 @@ def test_a_draft_that_fails_its_check_without_a_rival_still_abstains(bot):
     bot._model.llm.replies.append("It was sunny and wet in the valley, with 40 inches of snow [1].")
     a = bot.answer("How much snow fell in the valley in the spring?")
     assert a.abstained and a.conflicts == ()
+

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from factbot.answer import citations, conflicts
+from factbot.answer import citations, conflicts, requote
 from factbot.answer.find import Found
 from factbot.answer.generate import answer_prompt
 from factbot.answer.scope import out_of_scope
@@ -84,19 +84,35 @@ def stream_answer(
     timings = clock.timings(generated, first)
     failed = _failure(checked)
     if failed and failed[1] != AbstainReason.MODEL_DECLINED:
-        disputed = _disputed_draft(question, raw, found, related)
-        if disputed:  # the draft failed its check because the sources disagree: say so, both sides quoted
-            text, cits, sides = disputed
+        rescued = _rescued(question, raw, checked, found, related)
+        if isinstance(rescued, tuple):  # the draft failed its check because the sources disagree: say so
+            text, cits, sides = rescued
             yield Done(Answer(question=question, text=text, citations=cits, abstained=False, raw_text=raw,
                               evidence=tuple(evidence), dropped=checked.dropped, timings=timings,
                               conflicts=sides))  # fmt: skip
             return
+        if rescued:
+            checked, failed = rescued, None
     if failed:
         yield Done(abstention(question, evidence, *failed, timings, raw, checked.dropped))
         return
     text, cits, sides = _with_conflicts(question, checked, found, related)
     yield Done(Answer(question=question, text=text, citations=cits, abstained=False, raw_text=raw,
                       evidence=tuple(evidence), dropped=checked.dropped, timings=timings, conflicts=sides))  # fmt: skip
+
+
+def _rescued(question: str, raw: str, checked: citations.CheckedAnswer, found: Found, related):
+    """A failed draft's second chance: the disagreement of its sources (text, citations, sides), or
+    its value quoted verbatim from a retrieved line that meets the question's constraints (a
+    CheckedAnswer); None when neither holds."""
+    disputed = _disputed_draft(question, raw, found, related)
+    if disputed:
+        return disputed
+    quoted = requote.quoted_value(question, strip_markers(raw), found.candidates)
+    if not quoted:
+        return None
+    note = f"the draft failed its check; its answer is quoted from {quoted.title or quoted.source} instead"
+    return citations.CheckedAnswer(f"{quoted.quote.strip()} [1]", (quoted,), False, (*checked.dropped, note))
 
 
 def _pool(found: Found, quotes: Sequence[str], related) -> list[Passage]:

@@ -74,8 +74,8 @@ def find_sides(
     form = answer_form(question)
     said = read_slot(answer_text, form, question).values
     asked = content_stems(question)
-    statements = _statements(question, form, passages)
-    at = {(st.passage.chunk.doc_id, st.start): st for st in statements}
+    read = statements(question, form, passages)
+    at = {(st.passage.chunk.doc_id, st.start): st for st in read}
     anchors, excused = [], set()
     for c in cited:
         slot = read_slot(c.quote, form, question)
@@ -93,7 +93,7 @@ def find_sides(
         return ()
     taken = {(c.doc_id, c.start) for c, *_ in anchors}
     agree, rivals = [], []
-    for st in statements:
+    for st in read:
         # A rival is held to the question's constraints the drafted answer's quote met ("1984" of
         # "Wonder Woman 1984" need not stand beside every line that names the actress).
         if (st.passage.chunk.doc_id, st.start) in taken or not st.lost <= excused:
@@ -130,7 +130,7 @@ def draft_anchors(question: str, draft: str, passages: Sequence[Passage]) -> lis
     said = read_slot(draft, form, question).values
     asked = content_stems(question)
     given = numbers(question)
-    found = [st for st in _statements(question, form, passages) if st.slot.values & said and not st.lost & given]
+    found = [st for st in statements(question, form, passages) if st.slot.values & said and not st.lost & given]
     found.sort(key=lambda st: (-len(st.slot.values & said), -overlap(asked, content_stems(st.text))))
     return [_citation(st) for st in found[:MAX_DRAFT_ANCHORS]]
 
@@ -141,7 +141,7 @@ def _same_frame(a: frozenset[str], b: frozenset[str]) -> bool:
     return 2 * len(a & b) / (len(a) + len(b)) >= CONFLICT_FRAME
 
 
-def _statements(question: str, form: AnswerForm, passages: Sequence[Passage]) -> list[Statement]:
+def statements(question: str, form: AnswerForm, passages: Sequence[Passage]) -> list[Statement]:
     """Sentences of the passages that hold some slot value, with the constraints they lack."""
     # Number words count too: a line about "the tenth season" is no rival answer about "the first".
     wanted = Constraints(frozenset(numbers(question)), constraints(question).names)
@@ -274,7 +274,7 @@ def claim_sides(claim: str, passages: Sequence[Passage]) -> tuple[Side, ...]:
     if not runs or not c_slot.frame or len(c_slot.frame | c_slot.values) - min(len(r) for r in runs) < MIN_CONTEXT:
         return ()
     states, rivals = [], []
-    for st in _statements("", AnswerForm.CLAIM, passages):  # a claim has no question: no constraints
+    for st in statements("", AnswerForm.CLAIM, passages):  # a claim has no question: no constraints
         if overlap(set(c_slot.frame), set(st.slot.frame) | st.slot.values) < CLAIM_FRAME:
             continue
         lost = [r for r in runs if not {t.key for t in r} & st.slot.values]

@@ -1,0 +1,46 @@
+"""A draft that failed its check, answered by quoting instead of paraphrasing.
+
+The model may give the right value and cite a passage that does not hold the question's own
+names, or add words no passage says ("... in Brooklyn, New York" where the line breaks off after
+Brooklyn). When a retrieved sentence gives the draft's value and meets every constraint of the
+question in its own words (its names in the article, its numbers beside the sentence), that
+sentence, verbatim and cited, is the answer: nothing in it is the model's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from factbot.answer.conflicts import Statement, statements
+from factbot.core.types import Citation, Passage
+from factbot.text.matching import content_stems, numbers, overlap
+from factbot.text.questions import AnswerForm, answer_form
+from factbot.text.slots import read_slot
+
+# Value words a quoted line must share with the draft (all of them when the draft gives fewer):
+# a month and a day, a first name and a surname. One shared year is not the draft's date.
+MIN_SHARED_VALUES = 2
+
+
+def quoted_value(question: str, draft: str, passages: Sequence[Passage]) -> Citation | None:
+    """The retrieved sentence that gives most of the draft's value and meets every constraint of
+    the question, the most question-like first; None when the question's form is open or none does."""
+    form = answer_form(question)
+    if form == AnswerForm.ANY:  # no slot to compare: "what did X say" is not answered by one value
+        return None
+    said = read_slot(draft, form, question).values
+    if not said:
+        return None
+    given, asked = numbers(question), content_stems(question)
+    need = min(len(said), MIN_SHARED_VALUES)
+    found = [st for st in statements(question, form, passages) if len(st.slot.values & said) >= need and _meets(st, given)]
+    if not found:
+        return None
+    best = max(found, key=lambda st: (len(st.slot.values & said), overlap(asked, content_stems(st.text))))
+    p = best.passage
+    return Citation(1, p.chunk.doc_id, p.title, p.source, best.text, best.start, best.end, 1.0)
+
+
+def _meets(st: Statement, given: set[str]) -> bool:
+    """No constraint lost, and the question's numbers written in the sentence or beside it: a
+    line that merely does not contradict the year asked is not enough to quote as the answer."""
+    return not st.lost and given <= numbers(st.text) | st.around
