@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import write
-from test_pipeline_flow import ScriptedModel
+from test_pipeline_flow import scripted_bot
 
 from factbot.app.client import answer_from_dict
 from factbot.app.render import answer_text
@@ -22,20 +21,9 @@ OTHER = "The weather in the valley stayed dry through the spring, farmers said o
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory, embedder):
-    from conftest import base_config
-
-    from factbot.pipeline.factbot import FactBot
-
-    root = tmp_path_factory.mktemp("conflict")
-    corpus = root / "corpus"
-    write(corpus, "wire.txt", f"Deal news.\n\n{SAYS_A}")
-    write(corpus, "daily.txt", f"Business.\n\n{SAYS_A} Analysts had expected it.")
-    write(corpus, "blog.txt", f"Tech roundup.\n\n{SAYS_B}")
-    write(corpus, "farm.txt", f"Farming.\n\n{OTHER}")
-    bot = FactBot(base_config(check_mode="code"), corpus=corpus, data_dir=root / "data", embedder=embedder,
-                  model=ScriptedModel())  # fmt: skip
-    bot.ingest(progress=False)
-    return bot
+    files = {"wire.txt": f"Deal news.\n\n{SAYS_A}", "daily.txt": f"Business.\n\n{SAYS_A} Analysts had expected it.",
+             "blog.txt": f"Tech roundup.\n\n{SAYS_B}", "farm.txt": f"Farming.\n\n{OTHER}"}  # fmt: skip
+    return scripted_bot(tmp_path_factory.mktemp("conflict"), files, embedder, check_mode="code")
 
 
 def _ask(bot, reply: str):

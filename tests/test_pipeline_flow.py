@@ -36,6 +36,18 @@ class ScriptedModel:  # FAKE: stands in for bot.llm.ModelHandle (.llm and .lock)
         self.lock = threading.Lock()
 
 
+def scripted_bot(root, files: dict[str, str], embedder, **config_changes) -> FactBot:
+    """A FactBot over `files` (name -> text) written under root/corpus, ingested, with a ScriptedModel."""
+    from conftest import write
+
+    for name, text in files.items():
+        write(root / "corpus", name, text)
+    bot = FactBot(base_config(**config_changes), corpus=root / "corpus", data_dir=root / "data", embedder=embedder,
+                  model=ScriptedModel())  # fmt: skip
+    bot.ingest(progress=False)
+    return bot
+
+
 @pytest.fixture(scope="module")
 def fake():
     return ScriptedModel()

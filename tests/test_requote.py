@@ -48,20 +48,11 @@ def test_an_open_question_has_no_value_to_quote():
 # scripted reply (control flow only; the real model runs in the RGB eval).
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory, embedder):
-    from conftest import base_config, write
-    from test_pipeline_flow import ScriptedModel
+    from test_pipeline_flow import scripted_bot
 
-    from factbot.pipeline.factbot import FactBot
-
-    root = tmp_path_factory.mktemp("requote")
-    corpus = root / "corpus"
-    write(corpus, "console.txt", f"Gaming news.\n\n{NO_SYSTEM.chunk.text}")
-    write(corpus, "shop.txt", f"Store listing.\n\n{WITH_SYSTEM.chunk.text}")
-    write(corpus, "farm.txt", "Farming.\n\nThe weather in the valley stayed dry through the spring, farmers said.")
-    bot = FactBot(base_config(check_mode="code"), corpus=corpus, data_dir=root / "data", embedder=embedder,
-                  model=ScriptedModel())  # fmt: skip
-    bot.ingest(progress=False)
-    return bot
+    files = {"console.txt": f"Gaming news.\n\n{NO_SYSTEM.chunk.text}", "shop.txt": f"Store listing.\n\n{WITH_SYSTEM.chunk.text}",
+             "farm.txt": "Farming.\n\nThe weather in the valley stayed dry through the spring, farmers said."}  # fmt: skip
+    return scripted_bot(tmp_path_factory.mktemp("requote"), files, embedder, check_mode="code")
 
 
 # Right date, but with a place no passage names: no passage supports the sentence as written.
