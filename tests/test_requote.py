@@ -38,6 +38,15 @@ def test_the_questions_year_must_be_written_beside_the_line():
     assert quoted_value(q, "France won the 2018 World Cup.", [no_year, with_year]).doc_id == "b"
 
 
+def test_the_questions_names_must_stand_beside_the_line_not_only_elsewhere_in_its_article():
+    q = "Who did Kirill Dmitriev meet during his trip to Washington?"
+    p = passage("d", "Kirill Dmitriev travelled to Washington on Monday. The talks were long and detailed, "
+                     "officials said on Tuesday. Karoline Leavitt said that Trump was frustrated with everyone.")  # fmt: skip
+    assert quoted_value(q, "Kirill Dmitriev met Karoline Leavitt in Washington.", [p]) is None
+    near = passage("e", "Kirill Dmitriev met Karoline Leavitt in Washington on Monday, officials said.")
+    assert quoted_value(q, "Kirill Dmitriev met Karoline Leavitt in Washington.", [p, near]).doc_id == "e"
+
+
 def test_an_open_question_has_no_value_to_quote():
     q = "What did the mayor say about the bridge?"
     p = passage("c", "The mayor said the bridge would reopen within two weeks.")

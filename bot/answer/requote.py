@@ -3,7 +3,7 @@
 The model may give the right value and cite a passage that does not hold the question's own
 names, or add words no passage says ("... in Brooklyn, New York" where the line breaks off after
 Brooklyn). When a retrieved sentence gives the draft's value and meets every constraint of the
-question in its own words (its names in the article, its numbers beside the sentence), that
+question in its own words (its names and numbers in the sentence or beside it), that
 sentence, verbatim and cited, is the answer: nothing in it is the model's."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from factbot.answer.conflicts import Statement, statements
 from factbot.core.types import Citation, Passage
-from factbot.text.matching import content_stems, numbers, overlap
+from factbot.text.matching import content_stems, name_groups, numbers, overlap
 from factbot.text.questions import AnswerForm, answer_form
 from factbot.text.slots import read_slot
 
@@ -30,9 +30,10 @@ def quoted_value(question: str, draft: str, passages: Sequence[Passage]) -> Cita
     said = read_slot(draft, form, question).values
     if not said:
         return None
-    given, asked = numbers(question), content_stems(question)
+    given, asked, names = numbers(question), content_stems(question), name_groups(question)
     need = min(len(said), MIN_SHARED_VALUES)
-    found = [st for st in statements(question, form, passages) if len(st.slot.values & said) >= need and _meets(st, given)]
+    found = [st for st in statements(question, form, passages)
+             if len(st.slot.values & said) >= need and _meets(st, given, names)]  # fmt: skip
     if not found:
         return None
     best = max(found, key=lambda st: (len(st.slot.values & said), overlap(asked, content_stems(st.text))))
@@ -40,7 +41,9 @@ def quoted_value(question: str, draft: str, passages: Sequence[Passage]) -> Cita
     return Citation(1, p.chunk.doc_id, p.title, p.source, best.text, best.start, best.end, 1.0)
 
 
-def _meets(st: Statement, given: set[str]) -> bool:
-    """No constraint lost, and the question's numbers written in the sentence or beside it: a
-    line that merely does not contradict the year asked is not enough to quote as the answer."""
-    return not st.lost and given <= numbers(st.text) | st.around
+def _meets(st: Statement, given: set[str], names: list[frozenset[str]]) -> bool:
+    """No constraint lost, and the question's numbers and names written in the sentence or beside
+    it: a line that merely does not contradict the year asked, or whose article names the
+    question's people somewhere else, is not enough to quote as the answer."""
+    near = content_stems(st.text) | st.around
+    return not st.lost and given <= numbers(st.text) | st.around and all(g & near for g in names)
