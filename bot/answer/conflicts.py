@@ -122,17 +122,24 @@ def _rival_in_place(anchor: Slot, value: frozenset[str], other: Slot) -> bool:
     return any(_in_place(run, anchor, other) for run in value_runs(anchor) if {t.key for t in run} & value)
 
 
-def draft_anchors(question: str, draft: str, passages: Sequence[Passage]) -> list[Citation]:
-    """Retrieved sentences that give what the draft gives, most of it first, then the most
-    question-like: where to look for rivals of a draft that failed its check. They must hold the
-    question's numbers (its year); its names may stand elsewhere in the article."""
+def giving_draft(question: str, draft: str, passages: Sequence[Passage]) -> tuple[frozenset[str], list[Statement]]:
+    """The draft's slot values, and the retrieved sentences that give some of them: most of them
+    first, then the most question-like."""
     form = answer_form(question)
     said = read_slot(draft, form, question).values
     asked = content_stems(question)
-    given = numbers(question)
-    found = [st for st in statements(question, form, passages) if st.slot.values & said and not st.lost & given]
+    found = [st for st in statements(question, form, passages) if st.slot.values & said]
     found.sort(key=lambda st: (-len(st.slot.values & said), -overlap(asked, content_stems(st.text))))
-    return [_citation(st) for st in found[:MAX_DRAFT_ANCHORS]]
+    return said, found
+
+
+def draft_anchors(question: str, draft: str, passages: Sequence[Passage]) -> list[Citation]:
+    """Retrieved sentences that give what the draft gives: where to look for rivals of a draft
+    that failed its check. They must hold the question's numbers (its year); its names may stand
+    elsewhere in the article."""
+    given = numbers(question)
+    _, found = giving_draft(question, draft, passages)
+    return [quote_of(st) for st in found if not st.lost & given][:MAX_DRAFT_ANCHORS]
 
 
 def _same_frame(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -172,7 +179,7 @@ def _sides(anchors, value: frozenset[str], agree: list[Statement], rivals: list[
     distinct = value - frozenset().union(*(st.slot.values for st in rivals)) or value  # what the rivals change
     drafted = Side(
         value=surface(first_c.quote, first_s, distinct) or ", ".join(sorted(value)),
-        citations=tuple(c for c, _ in anchors) + tuple(_citation(st) for st in _one_per_doc(agree)),
+        citations=tuple(c for c, _ in anchors) + tuple(quote_of(st) for st in _one_per_doc(agree)),
         drafted=True,
         sources=len({c.doc_id for c, _ in anchors} | {st.passage.chunk.doc_id for st in agree}),
     )
@@ -199,7 +206,7 @@ def _side(statements: list[Statement], keys: frozenset[str]) -> Side:
     first = statements[0]
     return Side(
         value=surface(first.text, first.slot, keys) or ", ".join(sorted(keys)),
-        citations=tuple(_citation(st) for st in _one_per_doc(statements)),
+        citations=tuple(quote_of(st) for st in _one_per_doc(statements)),
         sources=len({st.passage.chunk.doc_id for st in statements}),
     )
 
@@ -213,7 +220,8 @@ def _one_per_doc(statements: list[Statement]) -> list[Statement]:
     return out
 
 
-def _citation(st: Statement) -> Citation:
+def quote_of(st: Statement) -> Citation:
+    """The statement as a verbatim citation (numbered 0: the caller numbers it)."""
     p = st.passage
     return Citation(0, p.chunk.doc_id, p.title, p.source, st.text, st.start, st.end, 1.0)
 

@@ -9,12 +9,12 @@ sentence, verbatim and cited, is the answer: nothing in it is the model's."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from factbot.answer.conflicts import Statement, statements
+from factbot.answer.conflicts import Statement, giving_draft, quote_of
 from factbot.core.types import Citation, Passage
-from factbot.text.matching import content_stems, name_groups, numbers, overlap
+from factbot.text.matching import content_stems, name_groups, numbers
 from factbot.text.questions import AnswerForm, answer_form
-from factbot.text.slots import read_slot
 
 # Value words a quoted line must share with the draft (all of them when the draft gives fewer):
 # a month and a day, a first name and a surname. One shared year is not the draft's date.
@@ -24,21 +24,13 @@ MIN_SHARED_VALUES = 2
 def quoted_value(question: str, draft: str, passages: Sequence[Passage]) -> Citation | None:
     """The retrieved sentence that gives most of the draft's value and meets every constraint of
     the question, the most question-like first; None when the question's form is open or none does."""
-    form = answer_form(question)
-    if form == AnswerForm.ANY:  # no slot to compare: "what did X say" is not answered by one value
+    if answer_form(question) == AnswerForm.ANY:  # no slot to compare: "what did X say" is not answered by one value
         return None
-    said = read_slot(draft, form, question).values
-    if not said:
-        return None
-    given, asked, names = numbers(question), content_stems(question), name_groups(question)
+    said, found = giving_draft(question, draft, passages)
     need = min(len(said), MIN_SHARED_VALUES)
-    found = [st for st in statements(question, form, passages)
-             if len(st.slot.values & said) >= need and _meets(st, given, names)]  # fmt: skip
-    if not found:
-        return None
-    best = max(found, key=lambda st: (len(st.slot.values & said), overlap(asked, content_stems(st.text))))
-    p = best.passage
-    return Citation(1, p.chunk.doc_id, p.title, p.source, best.text, best.start, best.end, 1.0)
+    given, names = numbers(question), name_groups(question)
+    best = next((st for st in found if len(st.slot.values & said) >= need and _meets(st, given, names)), None)
+    return replace(quote_of(best), n=1) if best else None
 
 
 def _meets(st: Statement, given: set[str], names: list[frozenset[str]]) -> bool:
