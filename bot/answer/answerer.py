@@ -84,15 +84,16 @@ def stream_answer(
     timings = clock.timings(generated, first)
     failed = _failure(checked)
     if failed and failed[1] != AbstainReason.MODEL_DECLINED:
-        rescued = _rescued(question, raw, checked, found, related)
-        if isinstance(rescued, tuple):  # the draft failed its check because the sources disagree: say so
-            text, cits, sides = rescued
+        disputed = _disputed_draft(question, raw, found, related)
+        if disputed:  # the draft failed its check because the sources disagree: say so, both sides quoted
+            text, cits, sides = disputed
             yield Done(Answer(question=question, text=text, citations=cits, abstained=False, raw_text=raw,
                               evidence=tuple(evidence), dropped=checked.dropped, timings=timings,
                               conflicts=sides))  # fmt: skip
             return
-        if rescued:
-            checked, failed = rescued, None
+        quoted = _quoted_draft(question, raw, checked, found)
+        if quoted:
+            checked, failed = quoted, None
     if failed:
         yield Done(abstention(question, evidence, *failed, timings, raw, checked.dropped))
         return
@@ -101,13 +102,9 @@ def stream_answer(
                       evidence=tuple(evidence), dropped=checked.dropped, timings=timings, conflicts=sides))  # fmt: skip
 
 
-def _rescued(question: str, raw: str, checked: citations.CheckedAnswer, found: Found, related):
-    """A failed draft's second chance: the disagreement of its sources (text, citations, sides), or
-    its value quoted verbatim from a retrieved line that meets the question's constraints (a
-    CheckedAnswer); None when neither holds."""
-    disputed = _disputed_draft(question, raw, found, related)
-    if disputed:
-        return disputed
+def _quoted_draft(question: str, raw: str, checked: citations.CheckedAnswer, found: Found):
+    """A failed draft's value quoted verbatim from a retrieved line that meets the question's
+    constraints, as a checked answer; None when no line does."""
     quoted = requote.quoted_value(question, strip_markers(raw), found.candidates)
     if not quoted:
         return None
