@@ -46,6 +46,7 @@ from factbot.core.errors import BadInput
 from factbot.evals.jsonl import unique_records
 from factbot.evals.suite_files import sync_folder
 from factbot.evals import funnel as fn
+from factbot.evals.answer_match import holds_answer_loosely
 from factbot.evals.gate import gate, load_thresholds
 from factbot.evals.metrics import percentile
 
@@ -309,8 +310,6 @@ def factbot_row(item: RgbItem, gold: frozenset[str], found, answer, latency_s: f
 
 
 def _loosely(item: RgbItem):
-    from factbot.evals.answer_match import holds_answer_loosely
-
     return lambda text: holds_answer_loosely(item.answer, text)
 
 
