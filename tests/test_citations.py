@@ -147,7 +147,7 @@ def test_reply_with_nothing_supported_has_no_citations(sim):
 
 
 def test_same_quote_cited_twice_gets_one_number(sim):
-    raw = f"{RESILIENCY} [1]. {RESILIENCY} [1]."
+    raw = f"{RESILIENCY} [1]. Kellogg spoke of a resiliency force in support of Ukraine's sovereignty [1]."
     checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
     assert len(checked.citations) == 1
     assert checked.text.count("[1]") == 2
@@ -241,3 +241,10 @@ def test_a_cited_quotation_is_completed_with_its_next_line(sim):
     # Nothing to add when the answer already states the next line.
     again = complete_quotations(check_reply(f"{RESILIENCY} [1]. {ZONES} [1].", EVIDENCE, sim, MIN_SUPPORT), EVIDENCE)
     assert "continues" not in again.text
+
+
+def test_a_reply_looping_on_one_sentence_says_it_once(sim):
+    raw = f"{RESILIENCY} [1]. {RESILIENCY} [1]. {RESILIENCY} [1]. {RESILIENCY} [1]."
+    checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
+    assert checked.text.count("resiliency force") == 1
+    assert [c.n for c in checked.citations] == [1]

@@ -151,3 +151,19 @@ def test_an_answer_naming_many_people_fills_no_single_slot():
     f = "President Donald Trump spoke about the talks in Kyiv on Monday."
     a, c = passage("a", t), passage("c", f)
     assert find_sides(q, t, [cite(a, t)], [a, c]) == ()
+
+
+def test_a_date_without_its_year_agrees_with_the_same_day_and_year():
+    q = "When does season 3 of The Crown premiere?"
+    t = "Season 3 of The Crown will premiere on November 17, 2019, on Netflix."
+    other = "The Crown season 3 premieres Sunday, November 17 on Netflix."
+    a, c = passage("a", t), passage("c", other)
+    assert find_sides(q, "It premieres on November 17, 2019.", [cite(a, t)], [a, c]) == ()
+
+
+def test_publication_dates_are_no_rival_answers():
+    q = "When was Pixel 6 announced?"
+    t = "Google officially announced the Pixel 6 on October 19, 2021, at its fall event."
+    other = "Mar 14, 2023 ... Google officially reviewed the Pixel 6 at its fall event."
+    a, c = passage("a", t), passage("c", other)
+    assert find_sides(q, "It was announced on October 19, 2021.", [cite(a, t)], [a, c]) == ()

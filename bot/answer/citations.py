@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from factbot.text.datelines import blanked
 from factbot.text.matching import content_stems, missing_names, normalize, numbers, overlap
 from factbot.core.types import Citation, Evidence
 from factbot.text.markers import LEADING_MARKERS, cited_numbers, strip_markers
@@ -66,6 +67,21 @@ def parse_reply(raw: str) -> list[ReplySentence]:
     return out
 
 
+def _said_once(sentences: list[ReplySentence]) -> list[ReplySentence]:
+    """A small model can loop, repeating one sentence to its token limit: each is said once."""
+    seen: dict[str, int] = {}
+    out: list[ReplySentence] = []
+    for s in sentences:
+        key = normalize(s.text).lower()
+        if key in seen:
+            first = out[seen[key]]
+            out[seen[key]] = ReplySentence(first.text, first.cited + tuple(n for n in s.cited if n not in first.cited))
+            continue
+        seen[key] = len(out)
+        out.append(s)
+    return out
+
+
 def is_decline(raw: str) -> bool:
     return bool(_DECLINE.search(normalize(raw))) or not raw.strip()
 
@@ -74,11 +90,12 @@ def support(claim: str, passage: str, similarity: float, context: str = "", give
     """How well passage backs claim, 0..1: words, then numbers and names that must all be there.
 
     Names may also stand in the context before the passage ("He" named a line earlier); numbers
-    in `given` (the question's own, like "two capitals") need not be in the passage."""
+    in `given` (the question's own, like "two capitals") need not be in the passage. The date a
+    passage opens with is when it was published: it backs no number (text/datelines)."""
     terms = content_stems(passage)
     score = (SUPPORT_LEXICAL_WEIGHT * overlap(content_stems(claim), terms)
              + (1 - SUPPORT_LEXICAL_WEIGHT) * max(similarity, 0.0))
-    if not numbers(claim) - given <= numbers(passage) or missing_names(claim, terms | content_stems(context)):
+    if not numbers(claim) - given <= numbers(blanked(passage)) or missing_names(claim, terms | content_stems(context)):
         score *= MISSING_FACT_PENALTY
     return score
 
@@ -108,7 +125,7 @@ def check_reply(
 ) -> CheckedAnswer:
     sentences = parse_reply(raw)
     declines = [s for s in sentences if is_decline(s.text)]
-    sentences = [s for s in sentences if s not in declines]
+    sentences = _said_once([s for s in sentences if s not in declines])
     # "NOT IN SOURCES" alone is a decline; tacked onto a cited answer it is only dropped.
     if is_decline(raw) and not (declines and any(s.cited for s in sentences)):
         return CheckedAnswer(text="", citations=(), declined=True, dropped=())

@@ -22,7 +22,7 @@ from factbot.core.types import Citation, Passage, Side
 from factbot.text.matching import content_stems, numbers, overlap, stopwords
 from factbot.text.questions import AnswerForm, Constraints, answer_form, constraints, missing_constraints
 from factbot.text.sentences import sentences_in
-from factbot.text.slots import Slot, Token, is_quantity, read_slot, surface, value_runs
+from factbot.text.slots import Slot, Token, is_quantity, read_slot, same_date, surface, value_runs
 
 # How alike two frames (content words, slot values aside) must be, as a Dice coefficient, for two
 # sentences to answer the same question. On RGB dev half a (drafted answer = the gold sentence),
@@ -106,7 +106,7 @@ def find_sides(
             for _, _, frame, c_cover in anchors
         ):
             continue
-        if value <= st.slot.values:
+        if value <= st.slot.values or (form == AnswerForm.DATE and same_date(value, st.slot.values)):
             agree.append(st)
         elif st.slot.values - known and not value <= _passage_values(st, form, question) and any(
             _rival_in_place(slot, value, st.slot) for _, slot, *_ in anchors

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from factbot.text.datelines import blanked
 from factbot.text.matching import content_stems, name_groups, names, normalize, numbers
 
 MONTHS = (
@@ -75,17 +76,29 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
 
     A number fails when the window gives another of its kind instead (another year for a year,
     another number for a season or a quarter); a window that gives none leaves it open. A name
-    fails when neither the window nor names_window (the text a quote leans on for "he") has it."""
-    nums = numbers(window)
-    years = set(YEAR.findall(window))
-    lost = []
-    for n in sorted(c.numbers - nums):
-        rivals = years if YEAR.fullmatch(n) else nums - years
-        if rivals:
-            lost.append(n)
+    fails when neither the window nor names_window (the text a quote leans on for "he") has it.
+    The date the window opens with (text/datelines) decides only where the line itself gives
+    neither the number nor a rival: "Jul 7, 2020 ... won the 2019 Open" is no line about 2020,
+    and a line published in 2016 reports nothing of 2018."""
+    lost = [n for n in sorted(c.numbers) if _number_lost(n, window)]
     stems = content_stems(window) | content_stems(names_window)
     lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)]
     return lost
+
+
+def _number_lost(n: str, window: str) -> bool:
+    in_line = _rivalled(n, blanked(window))
+    return in_line if in_line is not None else bool(_rivalled(n, window))
+
+
+def _rivalled(n: str, window: str) -> bool | None:
+    """True when the window gives another number of n's kind instead (another year for a year,
+    another number for a season); False when it gives n; None when it gives neither."""
+    nums = numbers(window)
+    if n in nums:
+        return False
+    years = set(YEAR.findall(window))
+    return True if (years if YEAR.fullmatch(n) else nums - years) else None
 
 
 def _prefix_match(group: frozenset[str], stems: set[str]) -> bool:
@@ -96,7 +109,8 @@ def _prefix_match(group: frozenset[str], stems: set[str]) -> bool:
 
 
 def form_tokens(text: str, form: AnswerForm, question: str) -> set[str]:
-    """What in text has the asked-for form and is not already in the question."""
+    """What in text has the asked-for form and is not already in the question (a dateline has none)."""
+    text = blanked(text)
     if form == AnswerForm.NAME:
         return names(text) - content_stems(question)
     if form == AnswerForm.DATE:

@@ -14,16 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from factbot.text.datelines import dateline_end
 from factbot.text.matching import NOT_NAMES, content_stems, numbers, stem, stopwords
 from factbot.text.questions import DAYS, MONTHS, YEAR, AnswerForm
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:[.,]\d+)*")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:[.,]\d+)*(?:(?:st|nd|rd|th)\b)?")  # "19th October": the day 19
 _NAME_RUN = re.compile(r"\b[A-Z][a-zA-Z’'\-]+(?:\s+[A-Z][a-zA-Z’'\-]+)*")
 # What may stand between the words of one value as written: "April 20, 2018", "$1.2 billion".
 _JOINER = re.compile(r"^[\s,$€£]*$")
 # Words of size that belong to the number before them: "24.6 billion", "3 percent".
 _MAGNITUDES = frozenset("hundred thousand million billion trillion percent per cent".split())
 TIME_WORDS = {m[:3] for m in MONTHS} | {d[:3] for d in DAYS}
+_WEEKDAYS = {d[:3] for d in DAYS}  # "Sunday" says nothing a date's month, day and year do not
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ class Slot:
 def read_slot(sentence: str, form: AnswerForm, question: str) -> Slot:
     """The sentence's values for the question's slot, and its frame."""
     given = content_stems(question) | numbers(question)
-    tokens = tuple(_tokens(sentence, form, given))
+    published = dateline_end(sentence)  # the date a line opens with gives no value (text/datelines)
+    tokens = tuple(Token(t.key, t.start, t.end, t.value and t.start >= published) for t in _tokens(sentence, form, given))
     if form == AnswerForm.DATE:
         tokens = _dates_only(tokens)
     elif form in (AnswerForm.ANY, AnswerForm.NUMBER):
@@ -121,6 +124,22 @@ def surface(sentence: str, slot: Slot, keys: frozenset[str]) -> str:
     return sentence[start : toks[hi].end]
 
 
+def same_date(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two sets of date keys name one day where both give it: "November 17" and "Sunday,
+    November 17, 2019" agree (one leaves the year open), "November 17" and "November 15" do not.
+    They must share a month or a year to be dates at all."""
+    def fields(keys):
+        months = {k for k in keys if k in TIME_WORDS and k not in _WEEKDAYS}
+        years = {k for k in keys if YEAR.fullmatch(k)}
+        days = {k for k in keys if k.isdigit() and len(k) <= 2}
+        return months, days, years
+
+    fa, fb = fields(a), fields(b)
+    if not (fa[0] & fb[0] or fa[2] & fb[2]):
+        return False
+    return all(x == y for x, y in zip(fa, fb) if x and y)
+
+
 def is_quantity(t: Token) -> bool:
     """A number or a date word, not a name."""
     return t.key[:1].isdigit() or t.key in TIME_WORDS
@@ -149,7 +168,7 @@ def _tokens(sentence: str, form: AnswerForm, given: set[str]):
         if lower[0].isdigit() and m.start() and text[m.start() - 1].isalpha():
             continue  # "PS5", "Q4": part of a name or a code, not a number
         if lower[0].isdigit():
-            key = lower.replace(",", "")
+            key = re.sub(r"(?:st|nd|rd|th)$", "", lower.replace(",", ""))
             is_value = form != AnswerForm.NAME and key not in given
         elif word[0].isupper() and (lower in MONTHS or lower in DAYS):
             key = lower[:3]  # a date's word: a value for "when", and in a claim

@@ -1,0 +1,28 @@
+"""The date a text opens with, set off from it ("Oct 20, 2021 ... Google revealed the Pixel 6 on
+19th October", "May 6, 2021 - Juliana is our National Teacher of the Year"), is when the text was
+published, not when what it reports happened: search snippets, wire copy and feeds open so.
+
+It answers no "when", gives no value to a slot, backs no number of an answer, and does not
+fulfil a year a question asks about when the line itself gives another ("Jul 7, 2020 ... won the
+2019 Women's British Open" is no answer about 2020)."""
+
+from __future__ import annotations
+
+import re
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d)"
+# The date, then a mark that sets it off from the text: an ellipsis, a dash, a bar, a colon.
+_DATELINE = re.compile(rf"^\s*{_DATE}\s*(?:\.{{3}}|…|[-–—|:·])", re.I)
+
+
+def dateline_end(text: str) -> int:
+    """Where the dateline that opens text ends; 0 when it has none."""
+    m = _DATELINE.match(text)
+    return m.end() if m else 0
+
+
+def blanked(text: str) -> str:
+    """text with its dateline turned to spaces, so offsets into it still hold."""
+    end = dateline_end(text)
+    return " " * end + text[end:]
