@@ -113,3 +113,18 @@ def test_the_right_year_passes_and_answers():
 def test_a_reply_with_nothing_of_the_asked_form_does_not_answer():
     checked = check_reply("The 2018 final was played [2].", [Y2014, Y2018], lexical, 0.3, "Who won the 2018 final?")
     assert checked.citations and not checked.answers
+
+
+@pytest.mark.parametrize(
+    "question, window, lost",
+    [
+        ('Who directed "The Avengers"?', "The Russo Brothers directed Avengers: Infinity War and Avengers: Endgame.", True),
+        ('Who is the director of "Pretty Woman"?', "Pretty Woman: The Musical is directed by Jerry Mitchell.", True),
+        ("Who directed The Avengers?", "Joss Whedon directed The Avengers, the first of them.", False),
+        ("Who directed The Avengers?", "Avengers: Endgame was a sequel; Joss Whedon directed The Avengers.", False),
+        ("Who directed Mission: Impossible?", "Brian De Palma directed Mission: Impossible in 1996.", False),
+    ],
+)
+def test_a_title_written_only_as_the_head_of_a_longer_one_is_not_the_title_asked(question, window, lost):
+    missing = missing_constraints(constraints(question), window)
+    assert any("longer title" in m for m in missing) == lost

@@ -151,7 +151,8 @@ def _same_frame(a: frozenset[str], b: frozenset[str]) -> bool:
 def statements(question: str, form: AnswerForm, passages: Sequence[Passage]) -> list[Statement]:
     """Sentences of the passages that hold some slot value, with the constraints they lack."""
     # Number words count too: a line about "the tenth season" is no rival answer about "the first".
-    wanted = Constraints(frozenset(numbers(question)), constraints(question).names)
+    pinned = constraints(question)
+    wanted = Constraints(frozenset(numbers(question)), pinned.names, pinned.titles)
     out = []
     for p in passages:
         sents = sentences_in(p.chunk.text, p.chunk.start)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from factbot.text.datelines import blanked
-from factbot.text.matching import content_stems, name_groups, names, normalize, numbers
+from factbot.text.matching import NOT_NAMES, content_stems, name_groups, names, normalize, numbers
 
 MONTHS = (
     "january february march april may june july august september october november december "
@@ -49,6 +49,7 @@ class AnswerForm(StrEnum):
 class Constraints:
     numbers: frozenset[str]  # written in digits in the question: years, seasons, quarters
     names: tuple[frozenset[str], ...]  # name groups, as stems
+    titles: tuple[str, ...] = ()  # the names as written ("Pretty Woman", "Cyberpunk 2077")
 
 
 def answer_form(question: str) -> AnswerForm:
@@ -68,7 +69,26 @@ def answer_form(question: str) -> AnswerForm:
 
 def constraints(question: str) -> Constraints:
     digits = {n.replace(",", "") for n in _DIGITS.findall(question)}
-    return Constraints(frozenset(digits), tuple(name_groups(question)))
+    return Constraints(frozenset(digits), tuple(name_groups(question)), titles(question))
+
+
+_TITLE = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:[A-Z][\w’'\-]*|\d+))*")
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
+_SUBTITLE = re.compile(r"\s*:\s*[A-Z0-9]")
+
+
+def titles(question: str) -> tuple[str, ...]:
+    """The question's names as written ("Pretty Woman", "Cyberpunk 2077", "NFL"), with no
+    leading article and not the question's opening word: checked against being only the head of
+    a longer title in a quote."""
+    out = []
+    for m in _TITLE.finditer(question):
+        name = _ARTICLE.sub("", m.group())
+        if m.start() == len(question) - len(question.lstrip()) and len(name.split()) == 1:
+            continue  # "Who", "When": the question's first word is capitalized anyway
+        if name and name not in NOT_NAMES and not _SUBTITLE.match(question, m.end()):
+            out.append(name)  # a title the question itself gives a subtitle ("Mission: Impossible") is not checked
+    return tuple(out)
 
 
 def missing_constraints(c: Constraints, window: str, names_window: str = "") -> list[str]:
@@ -83,7 +103,16 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     lost = [n for n in sorted(c.numbers) if _number_lost(n, window)]
     stems = content_stems(window) | content_stems(names_window)
     lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)]
+    lost += [f"{t} (only as part of a longer title)" for t in c.titles if _only_longer(t, window)]
     return lost
+
+
+def _only_longer(title: str, window: str) -> bool:
+    """The window writes the title only as the head of a longer one, "Title: Subtitle" (the form
+    of a sequel, an expansion, an adaptation): "Avengers: Infinity War" for "Avengers", "Pretty
+    Woman: The Musical" for "Pretty Woman". A window without the title leaves it to the name check."""
+    spots = list(re.finditer(r"\b%s\b" % r"\s+".join(map(re.escape, title.split())), window, re.I))
+    return bool(spots) and all(_SUBTITLE.match(window, m.end()) for m in spots)
 
 
 def _number_lost(n: str, window: str) -> bool:
@@ -122,3 +151,4 @@ def form_tokens(text: str, form: AnswerForm, question: str) -> set[str]:
     if form == AnswerForm.NUMBER:
         return numbers(text) - numbers(question)
     return set()
+
