@@ -167,3 +167,4 @@ def test_publication_dates_are_no_rival_answers():
     other = "Mar 14, 2023 ... Google officially reviewed the Pixel 6 at its fall event."
     a, c = passage("a", t), passage("c", other)
     assert find_sides(q, "It was announced on October 19, 2021.", [cite(a, t)], [a, c]) == ()
+

@@ -128,3 +128,11 @@ def test_a_reply_with_nothing_of_the_asked_form_does_not_answer():
 def test_a_title_written_only_as_the_head_of_a_longer_one_is_not_the_title_asked(question, window, lost):
     missing = missing_constraints(constraints(question), window)
     assert any("longer title" in m for m in missing) == lost
+
+
+def test_a_label_is_no_subtitle_and_an_inserted_word_makes_another_title():
+    c = constraints("Who is the CEO of Tesla in 2021?")
+    assert missing_constraints(c, "Tesla Inc. (CEO: Elon Musk) reported record deliveries in 2021.") == []
+    c = constraints("Which actor won Best Actor at the 92nd Academy Awards?")
+    assert any("longer title" in m for m in missing_constraints(c, "Brad Pitt wins Best Supporting Actor at the 92nd Academy Awards."))
+    assert missing_constraints(c, "Joaquin Phoenix wins Best Actor at the 92nd Academy Awards.") == []

@@ -75,6 +75,7 @@ def constraints(question: str) -> Constraints:
 _TITLE = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:[A-Z][\w’'\-]*|\d+))*")
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _SUBTITLE = re.compile(r"\s*:\s*[A-Z0-9]")
+_INSERTED = r"(?:\s+[A-Z][\w’'\-]*){1,2}\s+"
 
 
 def titles(question: str) -> tuple[str, ...]:
@@ -86,6 +87,8 @@ def titles(question: str) -> tuple[str, ...]:
         name = _ARTICLE.sub("", m.group())
         if m.start() == len(question) - len(question.lstrip()) and len(name.split()) == 1:
             continue  # "Who", "When": the question's first word is capitalized anyway
+        if name.isupper():
+            continue  # "CEO", "NFL": a role or a body, and "CEO: John Hanke" is a label, not a subtitle
         if name and name not in NOT_NAMES and not _SUBTITLE.match(question, m.end()):
             out.append(name)  # a title the question itself gives a subtitle ("Mission: Impossible") is not checked
     return tuple(out)
@@ -108,11 +111,18 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
 
 
 def _only_longer(title: str, window: str) -> bool:
-    """The window writes the title only as the head of a longer one, "Title: Subtitle" (the form
-    of a sequel, an expansion, an adaptation): "Avengers: Infinity War" for "Avengers", "Pretty
-    Woman: The Musical" for "Pretty Woman". A window without the title leaves it to the name check."""
-    spots = list(re.finditer(r"\b%s\b" % r"\s+".join(map(re.escape, title.split())), window, re.I))
-    return bool(spots) and all(_SUBTITLE.match(window, m.end()) for m in spots)
+    """The window writes the title only inside a longer one: as the head of "Title: Subtitle" (the
+    form of a sequel, an expansion, an adaptation: "Avengers: Infinity War" for "Avengers",
+    "Pretty Woman: The Musical" for "Pretty Woman"), or with capitalized words set inside it
+    ("Best Supporting Actor" for "Best Actor"). A window without the title leaves it to the name check."""
+    words = [re.escape(w) for w in title.split()]
+    spots = list(re.finditer(r"\b%s\b" % r"\s+".join(words), window, re.I))
+    if spots:
+        return all(_SUBTITLE.match(window, m.end()) for m in spots)
+    if len(words) < 2:
+        return False
+    # "Best Supporting Actor" for "Best Actor": capitalized words inside the title make another one.
+    return bool(re.search(r"\b%s\b" % _INSERTED.join(words), window))
 
 
 def _number_lost(n: str, window: str) -> bool:
@@ -140,8 +150,9 @@ def _prefix_match(group: frozenset[str], stems: set[str]) -> bool:
 def form_tokens(text: str, form: AnswerForm, question: str) -> set[str]:
     """What in text has the asked-for form and is not already in the question (a dateline has none)."""
     text = blanked(text)
-    if form == AnswerForm.NAME:
-        return names(text) - content_stems(question)
+    if form == AnswerForm.NAME:  # "Russia's fund" names nothing new for a question about a Russian fund
+        asked = content_stems(question)
+        return {n for n in names(text) - asked if not _prefix_match(frozenset({n}), asked)}
     if form == AnswerForm.DATE:
         months = {m.group().lower().rstrip(".")[:3] for m in _MONTH.finditer(text)}
         years = set(YEAR.findall(text))
