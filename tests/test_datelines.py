@@ -34,15 +34,10 @@ def test_a_dateline_gives_no_value_to_a_when_slot():
     assert form_tokens("Mar 14, 2023 ... Google Pixel 6 review: price and release date.", AnswerForm.DATE, q) == set()
 
 
-def test_a_dateline_year_does_not_stand_in_for_the_year_the_line_itself_contradicts():
-    c = constraints("Who won the British Open in 2020?")
-    assert missing_constraints(c, "Jul 7, 2020 ... Shibuno won the 2019 British Open.") == ["2020"]
-    assert missing_constraints(c, "Jul 7, 2020 ... Lowry won the British Open.") == []  # the line gives no year
-
-
-def test_a_line_published_in_another_year_still_rivals_where_the_line_gives_none():
+def test_a_dateline_still_dates_its_line():
     c = constraints("Who won the British Open in 2020?")
     assert missing_constraints(c, "Jul 7, 2016 ... Stenson won the British Open.") == ["2020"]
+    assert missing_constraints(c, "Jul 7, 2020 ... Lowry won the British Open.") == []
 
 
 def test_a_dateline_backs_no_number_of_an_answer():

@@ -2,9 +2,8 @@
 19th October", "May 6, 2021 - Juliana is our National Teacher of the Year"), is when the text was
 published, not when what it reports happened: search snippets, wire copy and feeds open so.
 
-It answers no "when", gives no value to a slot, backs no number of an answer, and does not
-fulfil a year a question asks about when the line itself gives another ("Jul 7, 2020 ... won the
-2019 Women's British Open" is no answer about 2020)."""
+It answers no "when", gives no value to a slot and backs no number of an answer. It still dates
+the line: a line published in 2016 reports nothing of 2018 (text/questions.missing_constraints)."""
 
 from __future__ import annotations
 

@@ -100,10 +100,9 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     A number fails when the window gives another of its kind instead (another year for a year,
     another number for a season or a quarter); a window that gives none leaves it open. A name
     fails when neither the window nor names_window (the text a quote leans on for "he") has it.
-    The date the window opens with (text/datelines) decides only where the line itself gives
-    neither the number nor a rival: "Jul 7, 2020 ... won the 2019 Open" is no line about 2020,
-    and a line published in 2016 reports nothing of 2018."""
-    lost = [n for n in sorted(c.numbers) if _number_lost(n, window)]
+    The date a window opens with counts here (a line published in 2016 reports nothing of 2018),
+    though it gives no value (text/datelines)."""
+    lost = [n for n in sorted(c.numbers) if _rivalled(n, window)]
     stems = content_stems(window) | content_stems(names_window)
     lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)]
     lost += [f"{t} (only as part of a longer title)" for t in c.titles if _only_longer(t, window)]
@@ -125,19 +124,14 @@ def _only_longer(title: str, window: str) -> bool:
     return bool(re.search(r"\b%s\b" % _INSERTED.join(words), window))
 
 
-def _number_lost(n: str, window: str) -> bool:
-    in_line = _rivalled(n, blanked(window))
-    return in_line if in_line is not None else bool(_rivalled(n, window))
-
-
-def _rivalled(n: str, window: str) -> bool | None:
-    """True when the window gives another number of n's kind instead (another year for a year,
-    another number for a season); False when it gives n; None when it gives neither."""
+def _rivalled(n: str, window: str) -> bool:
+    """The window gives another number of n's kind instead of n (another year for a year,
+    another number for a season)."""
     nums = numbers(window)
     if n in nums:
         return False
     years = set(YEAR.findall(window))
-    return True if (years if YEAR.fullmatch(n) else nums - years) else None
+    return bool(years if YEAR.fullmatch(n) else nums - years)
 
 
 def _prefix_match(group: frozenset[str], stems: set[str]) -> bool:
