@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import CORPUS
 
-from factbot.answer.citations import check_reply, is_decline, parse_reply
+from factbot.answer.citations import check_reply, is_decline, parse_reply, support
 from factbot.text.matching import content_stems, overlap
 from factbot.core.types import Document, Evidence
 from factbot.index.ingest import load_document, read_source
@@ -248,3 +248,10 @@ def test_a_reply_looping_on_one_sentence_says_it_once(sim):
     checked = check_reply(raw, EVIDENCE, sim, MIN_SUPPORT)
     assert checked.text.count("resiliency force") == 1
     assert [c.n for c in checked.citations] == [1]
+
+
+def test_a_date_in_digits_backs_the_same_date_in_words():
+    passage = "Super Mario Odyssey for Nintendo Switch. Release Date: 10/27/2017."
+    said = "Super Mario Odyssey for Nintendo Switch was released on October 27, 2017."
+    other = "Super Mario Odyssey for Nintendo Switch was released on November 27, 2017."
+    assert support(said, passage, 0.8) > 1.5 * support(other, passage, 0.8)

@@ -136,3 +136,11 @@ def test_a_label_is_no_subtitle_and_an_inserted_word_makes_another_title():
     c = constraints("Which actor won Best Actor at the 92nd Academy Awards?")
     assert any("longer title" in m for m in missing_constraints(c, "Brad Pitt wins Best Supporting Actor at the 92nd Academy Awards."))
     assert missing_constraints(c, "Joaquin Phoenix wins Best Actor at the 92nd Academy Awards.") == []
+
+
+def test_an_ordinal_fails_where_the_window_ranks_the_same_thing_otherwise():
+    c = constraints("When will the first season of The Blacklist premiere?")
+    assert missing_constraints(c, "The tenth and final season of The Blacklist premiered on February 26.") == ["season 1"]
+    assert missing_constraints(c, "The Blacklist premiered on NBC on September 23, 2013.") == []  # no rank: open
+    c = constraints("Who was the first woman to win Best Director?")
+    assert missing_constraints(c, "Zhao became the first woman of color to win Best Director.") == []

@@ -153,7 +153,7 @@ def statements(question: str, form: AnswerForm, passages: Sequence[Passage]) -> 
     """Sentences of the passages that hold some slot value, with the constraints they lack."""
     # Number words count too: a line about "the tenth season" is no rival answer about "the first".
     pinned = constraints(question)
-    wanted = Constraints(frozenset(numbers(question)), pinned.names, pinned.titles)
+    wanted = Constraints(frozenset(numbers(question)), pinned.names, pinned.titles, pinned.ordinals)
     out = []
     for p in passages:
         sents = sentences_in(p.chunk.text, p.chunk.start)

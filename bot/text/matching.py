@@ -15,9 +15,15 @@ NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15",
     "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "hundred": "100",
-    "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "tenth": "10",
     "half": "0.5", "twice": "2", "thrice": "3",
 }  # fmt: skip
+ORDINALS = {
+    "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6", "seventh": "7",
+    "eighth": "8", "ninth": "9", "tenth": "10", "eleventh": "11", "twelfth": "12", "thirteenth": "13",
+    "fourteenth": "14", "fifteenth": "15", "sixteenth": "16", "seventeenth": "17", "eighteenth": "18",
+    "nineteenth": "19", "twentieth": "20",
+}  # fmt: skip
+NUMBER_WORDS |= ORDINALS
 
 
 # Prefix matching: a word of MIN_PREFIX_WORD letters or more also matches a word that begins
@@ -66,6 +72,21 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return [w.lower().strip("'’-") for w in _WORD.findall(normalize(text))]
+
+
+MONTH_NAMES = "january february march april may june july august september october november december".split()
+# A date in digits: 10/27/2017 (month first) or 27/10/2017 (day first), or 2017-10-27.
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b|\b\d{4}-(\d{2})-\d{2}\b")
+
+
+def numeric_date_months(text: str) -> set[str]:
+    """Stems of the months that dates written in digits can name: "10/27/2017" names October,
+    "05/06/2021" May or June (the order is not known)."""
+    out = set()
+    for m in _NUMERIC_DATE.finditer(text):
+        parts = [m.group(1), m.group(2)] if m.group(1) else [m.group(4)]
+        out |= {stem(MONTH_NAMES[int(p) - 1]) for p in parts if 1 <= int(p) <= 12}
+    return out
 
 
 def content_stems(text: str) -> set[str]:

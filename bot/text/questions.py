@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from factbot.text.datelines import blanked
-from factbot.text.matching import NOT_NAMES, content_stems, name_groups, names, normalize, numbers
+from factbot.text.matching import MONTH_NAMES, NOT_NAMES, ORDINALS, content_stems, name_groups, names, normalize, numbers, stem, stopwords, words
 
-MONTHS = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
-).split()
+MONTHS = MONTH_NAMES + "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 # Days and the deictic time words answer "when" as well as a date does ("on Friday", "tomorrow").
 DAYS = "monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight".split()
 _MONTH = re.compile(r"\b(?:%s)\b\.?" % "|".join(MONTHS + DAYS), re.I)
@@ -50,6 +47,7 @@ class Constraints:
     numbers: frozenset[str]  # written in digits in the question: years, seasons, quarters
     names: tuple[frozenset[str], ...]  # name groups, as stems
     titles: tuple[str, ...] = ()  # the names as written ("Pretty Woman", "Cyberpunk 2077")
+    ordinals: frozenset[tuple[str, str]] = frozenset()  # ("1", "season") for "the first season"
 
 
 def answer_form(question: str) -> AnswerForm:
@@ -69,7 +67,24 @@ def answer_form(question: str) -> AnswerForm:
 
 def constraints(question: str) -> Constraints:
     digits = {n.replace(",", "") for n in _DIGITS.findall(question)}
-    return Constraints(frozenset(digits), tuple(name_groups(question)), titles(question))
+    return Constraints(frozenset(digits), tuple(name_groups(question)), titles(question), ordinal_nouns(question))
+
+
+_ORDINAL = re.compile(r"\b(%s|\d+(?:st|nd|rd|th))\b" % "|".join(ORDINALS), re.I)
+# Words after an ordinal that it may rank: "the tenth and final season" ranks the season.
+ORDINAL_REACH = 3
+
+
+def ordinal_nouns(text: str) -> frozenset[tuple[str, str]]:
+    """Each ordinal with the stems of the words it may rank: {("10", "final"), ("10", "season")}
+    for "the tenth and final season"."""
+    stop = stopwords()
+    out = set()
+    for m in _ORDINAL.finditer(text):
+        n = ORDINALS.get(m.group(1).lower()) or re.sub(r"\D", "", m.group(1))
+        following = [w for w in words(text[m.end() :])[:ORDINAL_REACH] if w not in stop and w not in ORDINALS]
+        out |= {(n, stem(w)) for w in following}
+    return frozenset(out)
 
 
 _TITLE = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:[A-Z][\w’'\-]*|\d+))*")
@@ -100,12 +115,15 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     A number fails when the window gives another of its kind instead (another year for a year,
     another number for a season or a quarter); a window that gives none leaves it open. A name
     fails when neither the window nor names_window (the text a quote leans on for "he") has it.
-    The date a window opens with counts here (a line published in 2016 reports nothing of 2018),
+    An ordinal fails when the window ranks the same thing with another ("the tenth season" for
+    "the first season"). The date a window opens with counts here (a line published in 2016 reports nothing of 2018),
     though it gives no value (text/datelines)."""
     lost = [n for n in sorted(c.numbers) if _rivalled(n, window)]
     stems = content_stems(window) | content_stems(names_window)
     lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)]
     lost += [f"{t} (only as part of a longer title)" for t in c.titles if _only_longer(t, window)]
+    ranked = ordinal_nouns(window)  # "the tenth season" is no line about "the first season"
+    lost += [f"{w} {n}" for n, w in sorted(c.ordinals) if (n, w) not in ranked and any(w == w2 for _, w2 in ranked)]
     return lost
 
 
