@@ -343,3 +343,15 @@ def test_units_never_overlap():
     sentences, ev = select(BOARD_PASSAGES, {2: 1.0, 3: 0.5, 4: 0.65, 5: 0.9})
     spans = [span for e in ev for span in e.sentences]
     assert len(spans) == len(set(spans)), [texts(sentences, e) for e in ev]
+
+
+def test_a_sentence_naming_the_title_only_inside_a_longer_one_is_penalized():
+    text = ("Credits\n\nPretty Woman: The Musical is directed by Jerry Mitchell on Broadway.\n"
+            "Pretty Woman is directed by Garry Marshall on film.\n")  # fmt: skip
+    sentences = split_passages(passages_of(chunks_of("credits", text)))
+    q_vec = np.array([1.0, 0.0])
+    s_vecs = np.tile([0.5, 0.0], (len(sentences), 1))
+    scores = score_sentences('Who directed "Pretty Woman"?', sentences, q_vec, s_vecs)
+    musical = next(i for i, s in enumerate(sentences) if "Musical" in s.text)
+    film = next(i for i, s in enumerate(sentences) if "film" in s.text)
+    assert scores[film] - scores[musical] >= CONSTRAINT_PENALTY - 0.1  # less any word-share difference

@@ -28,7 +28,9 @@ MIN_UNITS = 3  # always shown when found, however long (the 1.5B model answers w
 # What the question asks for and pins down (factbot.text.questions), as score terms; both chosen
 # on one half of the RGB dev suite and checked on the other.
 FORM_BONUS = 0.1  # the sentence holds something of the asked-for form (a name for who, a date for when)
-CONSTRAINT_PENALTY = 0.2  # the sentence gives another year or number than the question
+# The sentence gives another year or number than the question; also (same penalty, not tuned
+# apart) a title only inside a longer one, another rank of the same thing.
+CONSTRAINT_PENALTY = 0.2
 # Sentences that lean on the one before: a quote, a pronoun subject, a continuation.
 _UNRESOLVED = re.compile(r"\b(?:he|she|they)\b", re.I)  # a subject the line itself does not name
 _NEEDS_PREVIOUS = re.compile(r"^(?:[“\"‘']|(?:he|she|they|it|this|that|these|those|but|and|his|her|their)\b)", re.I)
@@ -80,14 +82,15 @@ def score_sentences(question: str, sentences: list[Sentence], q_vec: np.ndarray,
 
 def _fit_to_question(question: str, sentences: list[Sentence]) -> np.ndarray:
     """FORM_BONUS for a sentence holding the asked-for form, minus CONSTRAINT_PENALTY where the
-    sentence contradicts the question's numbers (another year)."""
+    sentence contradicts the question's numbers (another year), titles or ranks."""
     form, pinned = answer_form(question), constraints(question)
-    numeric = Constraints(pinned.numbers, ())
+    # Names may stand in the lines around a sentence: only what the sentence itself contradicts counts.
+    checked = Constraints(pinned.numbers, (), pinned.titles, pinned.ordinals)
     out = np.zeros(len(sentences))
     for i, s in enumerate(sentences):
         if form != AnswerForm.ANY and form_tokens(s.text, form, question):
             out[i] += FORM_BONUS
-        if numeric.numbers and missing_constraints(numeric, s.text):
+        if missing_constraints(checked, s.text):
             out[i] -= CONSTRAINT_PENALTY
     return out
 
