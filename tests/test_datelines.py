@@ -40,7 +40,7 @@ def test_a_dateline_still_dates_its_line():
     assert missing_constraints(c, "Jul 7, 2020 ... Lowry won the British Open.") == []
 
 
-def test_a_dateline_backs_no_number_of_an_answer():
+def test_a_dateline_beside_a_date_of_the_line_backs_no_number_of_an_answer():
     line = "Oct 20, 2021 ... Google revealed the Pixel 6 at its launch event on 19th October."
     says_20 = support("Google revealed the Pixel 6 on October 20, 2021.", line, 0.9)
     says_19 = support("Google revealed the Pixel 6 on 19th October.", line, 0.9)
@@ -52,3 +52,10 @@ def test_dates_agree_where_both_give_a_field():
     assert not same_date(frozenset({"nov", "17", "2019"}), frozenset({"nov", "15"}))
     assert not same_date(frozenset({"nov", "17"}), frozenset({"dec", "17"}))
     assert not same_date(frozenset({"17"}), frozenset({"17"}))  # no month or year: not a date to compare
+
+
+def test_a_dateline_backs_the_date_of_a_line_that_gives_none():
+    line = "Oct 19, 2021 ... Google has officially announced its new Pixel 6 and Pixel 6 Pro."
+    said = support("Google announced the Pixel 6 on October 19, 2021.", line, 0.9)
+    other = support("Google announced the Pixel 6 on October 20, 2021.", line, 0.9)
+    assert said > 1.5 * other

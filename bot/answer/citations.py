@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from factbot.text.datelines import blanked
-from factbot.text.matching import content_stems, missing_names, normalize, numbers, numeric_date_months, overlap
+from factbot.text.datelines import as_date_evidence
+from factbot.text.matching import content_stems, missing_names, month_stems, normalize, numbers, overlap
 from factbot.core.types import Citation, Evidence
 from factbot.text.markers import LEADING_MARKERS, cited_numbers, strip_markers
 from factbot.text.questions import AnswerForm, answer_form, constraints, form_tokens, missing_constraints
@@ -91,11 +91,11 @@ def support(claim: str, passage: str, similarity: float, context: str = "", give
 
     Names may also stand in the context before the passage ("He" named a line earlier); numbers
     in `given` (the question's own, like "two capitals") need not be in the passage. The date a
-    passage opens with is when it was published: it backs no number (text/datelines)."""
-    terms = content_stems(passage) | numeric_date_months(passage)  # "October 27" is in "10/27/2017"
+    passage opens with backs a number only where the passage gives no date of its own (text/datelines)."""
+    terms = content_stems(passage) | month_stems(passage)  # "October" is in "Oct." and "10/27/2017"
     score = (SUPPORT_LEXICAL_WEIGHT * overlap(content_stems(claim), terms)
              + (1 - SUPPORT_LEXICAL_WEIGHT) * max(similarity, 0.0))
-    if not numbers(claim) - given <= numbers(blanked(passage)) or missing_names(claim, terms | content_stems(context)):
+    if not numbers(claim) - given <= numbers(as_date_evidence(passage)) or missing_names(claim, terms | content_stems(context)):
         score *= MISSING_FACT_PENALTY
     return score
 

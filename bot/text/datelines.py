@@ -2,12 +2,17 @@
 19th October", "May 6, 2021 - Juliana is our National Teacher of the Year"), is when the text was
 published, not when what it reports happened: search snippets, wire copy and feeds open so.
 
-It answers no "when", gives no value to a slot and backs no number of an answer. It still dates
-the line: a line published in 2016 reports nothing of 2018 (text/questions.missing_constraints)."""
+It answers no "when" and gives no value to a slot. It backs an answer's date only where the line
+gives no date of its own ("Oct 19, 2021 ... Google has officially announced its new Pixel 6"
+reports the day it was written); beside a date in the line it is only when the line was written.
+It still dates the line: a line published in 2016 reports nothing of 2018
+(text/questions.missing_constraints)."""
 
 from __future__ import annotations
 
 import re
+
+from factbot.text.matching import MONTH_NAMES
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d)"
@@ -25,3 +30,13 @@ def blanked(text: str) -> str:
     """text with its dateline turned to spaces, so offsets into it still hold."""
     end = dateline_end(text)
     return " " * end + text[end:]
+
+
+_OWN_DATE = re.compile(r"\b(?:%s)\b|\b(?:1[5-9]|2[0-9])\d\d\b" % "|".join(m[:3] + r"\w*" for m in MONTH_NAMES), re.I)
+
+
+def as_date_evidence(text: str) -> str:
+    """text as evidence of an answer's numbers: without its dateline where the line gives a date
+    of its own, whole where the dateline is its only date."""
+    end = dateline_end(text)
+    return blanked(text) if end and _OWN_DATE.search(text, end) else text

@@ -75,14 +75,16 @@ def words(text: str) -> list[str]:
 
 
 MONTH_NAMES = "january february march april may june july august september october november december".split()
+_ABBREVIATED = {m[:3]: i for i, m in enumerate(MONTH_NAMES)}
+_MONTH_WORD = re.compile(r"\b(?:%s|Sept)\b" % "|".join(w.capitalize() for w in MONTH_NAMES + list(_ABBREVIATED)))
 # A date in digits: 10/27/2017 (month first) or 27/10/2017 (day first), or 2017-10-27.
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b|\b\d{4}-(\d{2})-\d{2}\b")
 
 
-def numeric_date_months(text: str) -> set[str]:
-    """Stems of the months that dates written in digits can name: "10/27/2017" names October,
-    "05/06/2021" May or June (the order is not known)."""
-    out = set()
+def month_stems(text: str) -> set[str]:
+    """Stems of the full names of the months a text names, however written: "Oct." and
+    "October", "10/27/2017" (October), "05/06/2021" (May or June: the order is not known)."""
+    out = {stem(MONTH_NAMES[_ABBREVIATED[m.group().lower()[:3]]]) for m in _MONTH_WORD.finditer(text)}
     for m in _NUMERIC_DATE.finditer(text):
         parts = [m.group(1), m.group(2)] if m.group(1) else [m.group(4)]
         out |= {stem(MONTH_NAMES[int(p) - 1]) for p in parts if 1 <= int(p) <= 12}
