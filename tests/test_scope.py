@@ -143,3 +143,12 @@ def test_chunk_share_is_asked_about_stems():
 )
 def test_anchors_apart(question, evidence, expected):
     assert anchors_apart(question, evidence, chunk_share) == expected
+
+
+def test_a_long_name_is_found_without_its_last_common_word():
+    from factbot.text.matching import unmatched_names
+
+    q = "Which director won Best Director at the 93rd Academy Awards Ceremony?"
+    assert unmatched_names(q, "Chloé Zhao won best director at the 93rd Academy Awards.") == []
+    assert unmatched_names(q, "Chloé Zhao won best director at the 93rd Golden Globes.") == ["Academy Awards Ceremony"]
+    assert unmatched_names("What did Kaja Kallas say?", "Kaja Novak spoke.") == ["Kaja Kallas"]  # two words: the surname decides

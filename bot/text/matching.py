@@ -193,7 +193,13 @@ def unmatched_names(question: str, text: str) -> list[str]:
         tokens = [w for w in tokens if w and w not in NOT_NAMES and len(w) > 1]
         if not tokens:
             continue
-        head = tokens[-1].lower()  # "Turkish President Recep Tayyip Erdogan": the surname decides
-        if not (head in present or _stemmer().stemWord(head) in stems or prefix_key(head, SURFACE_PREFIX) in prefixes):
+        def found(word: str) -> bool:
+            w = word.lower()
+            return w in present or _stemmer().stemWord(w) in stems or prefix_key(w, SURFACE_PREFIX) in prefixes
+
+        # "Turkish President Recep Tayyip Erdogan": the surname decides. A longer name may end in
+        # a common word the text leaves out ("the 93rd Academy Awards Ceremony" / "the 93rd
+        # Academy Awards"): one of three words or more is found by all the others.
+        if not (found(tokens[-1]) or (len(tokens) >= 3 and all(found(w) for w in tokens[:-1]))):
             out.append(" ".join(tokens))
     return out
