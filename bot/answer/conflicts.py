@@ -117,7 +117,6 @@ def find_sides(
     return _sides([(c, slot) for c, slot, *_ in anchors], value, agree, rivals, known)
 
 
-
 def _rival_in_place(anchor: Slot, value: frozenset[str], other: Slot) -> bool:
     """other gives its own value where the anchor gives the drafted one: next to the same word."""
     return any(_in_place(run, anchor, other) for run in value_runs(anchor) if {t.key for t in run} & value)

@@ -187,16 +187,17 @@ def unmatched_names(question: str, text: str) -> list[str]:
     present = {w.lower() for w in _WORD.findall(normalize(text))}
     stems = content_stems(text)
     prefixes = {prefix_key(w, SURFACE_PREFIX) for w in present} - {None}
+
+    def found(word: str) -> bool:
+        w = word.lower()
+        return w in present or _stemmer().stemWord(w) in stems or prefix_key(w, SURFACE_PREFIX) in prefixes
+
     out = []
     for m in _NAME.finditer(normalize(question)):
         tokens = [w.strip("'’-").replace("'s", "") for w in m.group().split()]
         tokens = [w for w in tokens if w and w not in NOT_NAMES and len(w) > 1]
         if not tokens:
             continue
-        def found(word: str) -> bool:
-            w = word.lower()
-            return w in present or _stemmer().stemWord(w) in stems or prefix_key(w, SURFACE_PREFIX) in prefixes
-
         # "Turkish President Recep Tayyip Erdogan": the surname decides. A longer name may end in
         # a common word the text leaves out ("the 93rd Academy Awards Ceremony" / "the 93rd
         # Academy Awards"): one of three words or more is found by all the others.

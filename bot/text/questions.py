@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from factbot.text.datelines import blanked
-from factbot.text.matching import MONTH_NAMES, NOT_NAMES, ORDINALS, content_stems, name_groups, names, normalize, numbers, stem, stopwords, words
+from factbot.text.matching import (
+    MONTH_NAMES, NOT_NAMES, ORDINALS, content_stems, name_groups, names, normalize, numbers, stem, stopwords, words,
+)
 
 MONTHS = MONTH_NAMES + "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 # Days and the deictic time words answer "when" as well as a date does ("on Friday", "tomorrow").
@@ -116,8 +118,9 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     another number for a season or a quarter); a window that gives none leaves it open. A name
     fails when neither the window nor names_window (the text a quote leans on for "he") has it.
     An ordinal fails when the window ranks the same thing with another ("the tenth season" for
-    "the first season"). The date a window opens with counts here (a line published in 2016 reports nothing of 2018),
-    though it gives no value (text/datelines)."""
+    "the first season"); a title, when the window writes it only inside a longer one. The date a
+    window opens with counts here (a line published in 2016 reports nothing of 2018), though it
+    gives no value (text/datelines)."""
     lost = [n for n in sorted(c.numbers) if _rivalled(n, window)]
     stems = content_stems(window) | content_stems(names_window)
     lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)]
@@ -174,4 +177,3 @@ def form_tokens(text: str, form: AnswerForm, question: str) -> set[str]:
     if form == AnswerForm.NUMBER:
         return numbers(text) - numbers(question)
     return set()
-

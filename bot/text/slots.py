@@ -48,7 +48,9 @@ def read_slot(sentence: str, form: AnswerForm, question: str) -> Slot:
     """The sentence's values for the question's slot, and its frame."""
     given = content_stems(question) | numbers(question)
     published = dateline_end(sentence)  # the date a line opens with gives no value (text/datelines)
-    tokens = tuple(Token(t.key, t.start, t.end, t.value and t.start >= published) for t in _tokens(sentence, form, given))
+    tokens = tuple(
+        Token(t.key, t.start, t.end, t.value and t.start >= published) for t in _tokens(sentence, form, given)
+    )
     if form == AnswerForm.DATE:
         tokens = _dates_only(tokens)
     elif form in (AnswerForm.ANY, AnswerForm.NUMBER):
