@@ -95,7 +95,8 @@ def support(claim: str, passage: str, similarity: float, context: str = "", give
     terms = content_stems(passage) | month_stems(passage)  # "October" is in "Oct." and "10/27/2017"
     score = (SUPPORT_LEXICAL_WEIGHT * overlap(content_stems(claim), terms)
              + (1 - SUPPORT_LEXICAL_WEIGHT) * max(similarity, 0.0))
-    if not numbers(claim) - given <= numbers(as_date_evidence(passage)) or missing_names(claim, terms | content_stems(context)):
+    unbacked = numbers(claim) - given - numbers(as_date_evidence(passage))
+    if unbacked or missing_names(claim, terms | content_stems(context)):
         score *= MISSING_FACT_PENALTY
     return score
 

@@ -15,7 +15,8 @@ import re
 from factbot.text.matching import MONTH_NAMES
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-_DATE = rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d)"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE = rf"(?:{_MONTH}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d)"
 # The date, then a mark that sets it off from the text: an ellipsis, a dash, a bar, a colon.
 _DATELINE = re.compile(rf"^\s*{_DATE}\s*(?:\.{{3}}|…|[-–—|:·])", re.I)
 
