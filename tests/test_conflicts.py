@@ -121,12 +121,32 @@ def test_a_quote_of_two_sentences_is_compared_sentence_to_sentence():
     assert [s.value for s in sides] == ["June 9, 2010", "June 19, 2020"]
 
 
-def test_a_rival_value_elsewhere_in_the_sentence_is_no_rival():
-    q = "Who was named the 2021 National Teacher of the Year?"
-    t = "Juliana Urtubey was named the 2021 National Teacher of the Year by the council."
-    other = "Raiders honor Las Vegas educator who was named the 2021 National Teacher of the Year by the council."
+@pytest.mark.parametrize(
+    "q, t, other, drafted",
+    [
+        (  # a rival value elsewhere in the sentence is no rival
+            "Who was named the 2021 National Teacher of the Year?",
+            "Juliana Urtubey was named the 2021 National Teacher of the Year by the council.",
+            "Raiders honor Las Vegas educator who was named the 2021 National Teacher of the Year by the council.",
+            "Juliana Urtubey.",
+        ),
+        (  # a date without its year agrees with the same day and year
+            "When does season 3 of The Crown premiere?",
+            "Season 3 of The Crown will premiere on November 17, 2019, on Netflix.",
+            "The Crown season 3 premieres Sunday, November 17 on Netflix.",
+            "It premieres on November 17, 2019.",
+        ),
+        (  # a publication date is no rival answer
+            "When was Pixel 6 announced?",
+            "Google officially announced the Pixel 6 on October 19, 2021, at its fall event.",
+            "Mar 14, 2023 ... Google officially reviewed the Pixel 6 at its fall event.",
+            "It was announced on October 19, 2021.",
+        ),
+    ],
+)
+def test_no_rival_side(q, t, other, drafted):
     a, c = passage("a", t), passage("c", other)
-    assert find_sides(q, "Juliana Urtubey.", [cite(a, t)], [a, c]) == ()
+    assert find_sides(q, drafted, [cite(a, t)], [a, c]) == ()
 
 
 def test_for_when_a_number_is_a_date_only_as_a_year_or_beside_a_month():
@@ -151,20 +171,4 @@ def test_an_answer_naming_many_people_fills_no_single_slot():
     f = "President Donald Trump spoke about the talks in Kyiv on Monday."
     a, c = passage("a", t), passage("c", f)
     assert find_sides(q, t, [cite(a, t)], [a, c]) == ()
-
-
-def test_a_date_without_its_year_agrees_with_the_same_day_and_year():
-    q = "When does season 3 of The Crown premiere?"
-    t = "Season 3 of The Crown will premiere on November 17, 2019, on Netflix."
-    other = "The Crown season 3 premieres Sunday, November 17 on Netflix."
-    a, c = passage("a", t), passage("c", other)
-    assert find_sides(q, "It premieres on November 17, 2019.", [cite(a, t)], [a, c]) == ()
-
-
-def test_publication_dates_are_no_rival_answers():
-    q = "When was Pixel 6 announced?"
-    t = "Google officially announced the Pixel 6 on October 19, 2021, at its fall event."
-    other = "Mar 14, 2023 ... Google officially reviewed the Pixel 6 at its fall event."
-    a, c = passage("a", t), passage("c", other)
-    assert find_sides(q, "It was announced on October 19, 2021.", [cite(a, t)], [a, c]) == ()
 

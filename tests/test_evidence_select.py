@@ -287,29 +287,39 @@ def test_score_sentences_is_similarity_plus_question_words():
     assert score_sentences("anything", [], q_vec, np.zeros((0, 2))).shape == (0,)
 
 
+def _equally_similar(question: str, text: str) -> tuple[list, np.ndarray]:
+    """The sentences of text and their scores for question when every sentence is equally similar
+    to it: what differs is word share and fit to the question."""
+    sentences = split_passages(passages_of(chunks_of("doc", text)))
+    s_vecs = np.tile([0.5, 0.0], (len(sentences), 1))
+    return sentences, score_sentences(question, sentences, np.array([1.0, 0.0]), s_vecs)
+
+
+def _at(sentences, word: str) -> int:
+    return next(i for i, s in enumerate(sentences) if word in s.text)
+
+
 def test_sentences_holding_the_asked_form_score_higher():
     """A when-question: the line that gives a date gains FORM_BONUS over an equally similar line."""
     text = "Museum\n\nThe city museum reopens after long repairs by the city.\nThe city museum reopens on 4 March 2024.\n"
-    sentences = split_passages(passages_of(chunks_of("museum", text)))
-    q_vec = np.array([1.0, 0.0])
-    s_vecs = np.tile([0.5, 0.0], (len(sentences), 1))
-    scores = score_sentences("When does the city museum reopen?", sentences, q_vec, s_vecs)
-    dated = next(i for i, s in enumerate(sentences) if "March" in s.text)
-    undated = next(i for i, s in enumerate(sentences) if "repairs" in s.text)
+    sentences, scores = _equally_similar("When does the city museum reopen?", text)
+    dated, undated = _at(sentences, "March"), _at(sentences, "repairs")
     assert scores[dated] - scores[undated] == pytest.approx(FORM_BONUS, abs=0.06)  # less any word-share difference
     assert scores[dated] > scores[undated]
 
 
 def test_a_sentence_giving_another_year_than_the_question_is_penalized():
     text = "Results\n\nThe 2014 final was won by the Eagles in extra time.\nThe 2018 final was won by the Hawks.\n"
-    passages = passages_of(chunks_of("finals", text))
-    sentences = split_passages(passages)
-    q_vec = np.array([1.0, 0.0])
-    s_vecs = np.tile([0.5, 0.0], (len(sentences), 1))
-    scores = score_sentences("Who won the 2018 final?", sentences, q_vec, s_vecs)
-    y2014 = next(i for i, s in enumerate(sentences) if "2014" in s.text)
-    y2018 = next(i for i, s in enumerate(sentences) if "2018" in s.text)
-    assert scores[y2018] - scores[y2014] >= CONSTRAINT_PENALTY - 1e-9
+    sentences, scores = _equally_similar("Who won the 2018 final?", text)
+    assert scores[_at(sentences, "2018")] - scores[_at(sentences, "2014")] >= CONSTRAINT_PENALTY - 1e-9
+
+
+def test_a_sentence_naming_the_title_only_inside_a_longer_one_is_penalized():
+    text = ("Credits\n\nPretty Woman: The Musical is directed by Jerry Mitchell on Broadway.\n"
+            "Pretty Woman is directed by Garry Marshall on film.\n")  # fmt: skip
+    sentences, scores = _equally_similar('Who directed "Pretty Woman"?', text)
+    # less any word-share difference
+    assert scores[_at(sentences, "film")] - scores[_at(sentences, "Musical")] >= CONSTRAINT_PENALTY - 0.1
 
 
 def test_a_quote_inherits_most_of_the_score_of_the_line_before():
@@ -344,14 +354,3 @@ def test_units_never_overlap():
     spans = [span for e in ev for span in e.sentences]
     assert len(spans) == len(set(spans)), [texts(sentences, e) for e in ev]
 
-
-def test_a_sentence_naming_the_title_only_inside_a_longer_one_is_penalized():
-    text = ("Credits\n\nPretty Woman: The Musical is directed by Jerry Mitchell on Broadway.\n"
-            "Pretty Woman is directed by Garry Marshall on film.\n")  # fmt: skip
-    sentences = split_passages(passages_of(chunks_of("credits", text)))
-    q_vec = np.array([1.0, 0.0])
-    s_vecs = np.tile([0.5, 0.0], (len(sentences), 1))
-    scores = score_sentences('Who directed "Pretty Woman"?', sentences, q_vec, s_vecs)
-    musical = next(i for i, s in enumerate(sentences) if "Musical" in s.text)
-    film = next(i for i, s in enumerate(sentences) if "film" in s.text)
-    assert scores[film] - scores[musical] >= CONSTRAINT_PENALTY - 0.1  # less any word-share difference
