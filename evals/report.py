@@ -236,7 +236,8 @@ def write_reports(report, out_dir: Path) -> dict[str, str]:
 RGB_COLUMNS = {  # (key, column header)
     "noise": [
         ("items", "items"), ("answer_correct", "correct"), ("answer_correct_loose", "correct (loose)"),
-        ("cites_gold", "cites gold"), ("correct_and_cites_gold", "correct+gold"), ("declined", "declined"),
+        ("cites_gold", "cites gold"), ("cites_answer_loose", "quote states answer (loose)"),
+        ("correct_and_cites_gold", "correct+gold"), ("declined", "declined"),
         ("conflict_reported", "disagree (false alarm)"), ("latency_median_s", "lat med s"),
         ("latency_p95_s", "lat p95 s"),
     ],

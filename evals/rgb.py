@@ -269,6 +269,9 @@ class RgbRow:
     sides: tuple[str, ...] = ()  # factbot: the answer each side gives
     true_side: bool = False  # a conflict was reported and one of its sides holds the true answer
     correct_loose: bool = False  # answered, and the answer is in the text under evals/answer_match's looser reading
+    # answered, and a cited quote states the answer under that reading: RGB's rule reads a passage
+    # giving "10/27/2017" or "Mortimer “Tim” Buckley" as no gold
+    cites_answer_loose: bool = False
 
 
 def _reason(abstained: bool, reason) -> str:
@@ -306,6 +309,7 @@ def factbot_row(item: RgbItem, gold: frozenset[str], found, answer, latency_s: f
         raw_text=answer.raw_text, dropped=tuple(answer.dropped),
         conflict=bool(sides), sides=tuple(s.value for s in sides), true_side=true_side,
         correct_loose=not answer.abstained and fn.reply_holds(answer.text, _loosely(item)),
+        cites_answer_loose=not answer.abstained and any(_loosely(item)(c.quote) for c in cited),
     )  # fmt: skip
 
 
@@ -330,6 +334,7 @@ def baseline_row(item: RgbItem, gold: frozenset[str], reply) -> RgbRow:
         conflict=answered and bool(_DISAGREES.search(reply.text)),
         true_side=answered and bool(_DISAGREES.search(reply.text)) and fn.reply_holds(reply.text, matches),
         correct_loose=answered and fn.reply_holds(reply.text, _loosely(item)),
+        cites_answer_loose=answered and any(_loosely(item)(c.quote) for c in cited),
     )  # fmt: skip
 
 
@@ -364,6 +369,7 @@ def summarize(rows: list[RgbRow], mode: str) -> dict:
     out["answer_correct"] = _share(r.correct for r in rows)
     out["answer_correct_loose"] = _share(r.correct_loose for r in rows)  # beside RGB's rule, never instead
     out["cites_gold"] = _share(r.cites_gold for r in rows)
+    out["cites_answer_loose"] = _share(r.cites_answer_loose for r in rows)  # beside cites_gold, never instead
     out["correct_and_cites_gold"] = _share(r.correct and r.cites_gold for r in rows)
     if any(r.cites_gold_marked is not None for r in rows):
         out["cites_gold_marked"] = _share(r.cites_gold_marked for r in rows)

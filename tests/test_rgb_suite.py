@@ -401,3 +401,16 @@ def test_an_items_claim_is_the_first_long_enough_sentence_holding_its_answer(tmp
             ClaimRow(2, "c", "SUPPORTED", (("supports", "a"),), 0.1)]
     assert summarize_claims(rows) == {"claims": 2, "labels": {"CONFLICTING": 1, "SUPPORTED": 1}, "conflicting": 0.5,
                                       "conflicting_with_both_quotes": 0.5}
+
+
+def test_a_quote_stating_the_answer_in_another_spelling_counts_only_loosely(tmp_path):
+    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL))[0]
+    spelled = "The 2018 prize went to TOKARCZUK, Olga, the Polish writer."  # name order, case
+    a = hand_built_answer("Olga Tokarczuk [1].", [citation(1, "050_negative_1.txt", spelled)])
+    row = rgb.factbot_row(item, GOLD, FOUND, a, 1.0)
+    assert row.correct and not row.cites_gold and row.cites_answer_loose
+    noise = rgb.factbot_row(item, GOLD, FOUND, hand_built_answer("Olga Tokarczuk [1].", [
+        citation(1, "050_negative_1.txt", NOISE_TEXT)]), 1.0)  # fmt: skip
+    assert not noise.cites_answer_loose
+    figs = rgb.summarize([row, noise], "noise")
+    assert figs["cites_gold"] == 0.0 and figs["cites_answer_loose"] == 0.5
