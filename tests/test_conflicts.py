@@ -172,3 +172,12 @@ def test_an_answer_naming_many_people_fills_no_single_slot():
     a, c = passage("a", t), passage("c", f)
     assert find_sides(q, t, [cite(a, t)], [a, c]) == ()
 
+
+
+def test_an_answer_naming_more_than_its_value_is_compared_by_the_name_beside_the_question():
+    q = "Which director won Best Director at the 93rd Academy Awards?"
+    fake = 'Oscars Performance | H.E.R. - "Fight For You" from JUDAS AND THE BLACK MESSIAH ... Damien Chazelle wins Best Director.'
+    true = 'Oscars Performance | H.E.R. - "Fight For You" from JUDAS AND THE BLACK MESSIAH ... Chloé Zhao wins Best Director.'
+    a, c = passage("a", fake), passage("c", true)
+    sides = find_sides(q, fake, [cite(a, fake)], [a, c])
+    assert sorted(s.value for s in sides) == ["Chloé Zhao", "Damien Chazelle"]

@@ -51,6 +51,9 @@ MAX_DRAFT_ANCHORS = 3  # sentences tried as the anchor of a draft that failed it
 # given). A drafted answer giving more value words than this is a summary, not a slot to compare
 # (on the bundled eval an answer naming 15 people was set against one line naming one).
 MAX_VALUE_WORDS = 4
+# How near the question's own words (counted in content words) the run that is the answer's
+# value stands when the answer names more: "Damien Chazelle wins Best Director" (one word between).
+VALUE_REACH = 2
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,8 @@ def find_sides(
 ) -> tuple[Side, ...]:
     """The sides when the retrieved passages answer the question differently; () when they agree."""
     form = answer_form(question)
-    said = read_slot(answer_text, form, question).values
     asked = content_stems(question)
+    said = _said(read_slot(answer_text, form, question), asked)
     read = statements(question, form, passages)
     at = {(st.passage.chunk.doc_id, st.start): st for st in read}
     anchors, excused = [], set()
@@ -115,6 +118,20 @@ def find_sides(
     if not rivals:
         return ()
     return _sides([(c, slot) for c, slot, *_ in anchors], value, agree, rivals, known)
+
+
+def _said(slot: Slot, asked: set[str]) -> frozenset[str]:
+    """The answer's value: all its value words, or, when they are more than one answer holds (a
+    quoted line naming a song, a film and a winner), the run of them beside the question's own
+    words ("... Damien Chazelle wins Best Director")."""
+    if len(slot.values) <= MAX_VALUE_WORDS:
+        return slot.values
+    seq = _sequence(slot)
+    pinned = [i for i, t in enumerate(seq) if not t.value and t.key in asked]
+    index = {id(t): i for i, t in enumerate(seq)}
+    near = [(min(abs(index[id(t)] - p) for t in run for p in pinned), run) for run in value_runs(slot) if pinned]
+    gap, run = min(near, key=lambda x: x[0], default=(None, None))
+    return frozenset(t.key for t in run) if gap is not None and gap <= VALUE_REACH else slot.values
 
 
 def _rival_in_place(anchor: Slot, value: frozenset[str], other: Slot) -> bool:

@@ -18,8 +18,10 @@ from factbot.text.datelines import dateline_end
 from factbot.text.matching import NOT_NAMES, content_stems, numbers, stem, stopwords
 from factbot.text.questions import DAYS, MONTHS, YEAR, AnswerForm
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:[.,]\d+)*(?:(?:st|nd|rd|th)\b)?")  # "19th October": the day 19
-_NAME_RUN = re.compile(r"\b[A-Z][a-zA-Z’'\-]+(?:\s+[A-Z][a-zA-Z’'\-]+)*")
+_LETTERS = r"(?:[^\W\d_]|['’\-])"  # letters of any alphabet ("Chloé"), apostrophes, hyphens
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_TOKEN = re.compile(rf"[^\W\d_]{_LETTERS}*|\d+(?:[.,]\d+)*(?:(?:st|nd|rd|th)\b)?")  # "19th October": the day 19
+_NAME_RUN = re.compile(rf"\b[{_UPPER}]{_LETTERS}+(?:\s+[{_UPPER}]{_LETTERS}+)*")
 # What may stand between the words of one value as written: "April 20, 2018", "$1.2 billion".
 _JOINER = re.compile(r"^[\s,$€£]*$")
 # Words of size that belong to the number before them: "24.6 billion", "3 percent".
