@@ -76,7 +76,8 @@ def find_sides(
     """The sides when the retrieved passages answer the question differently; () when they agree."""
     form = answer_form(question)
     asked = content_stems(question)
-    said = _said(read_slot(answer_text, form, question), asked)
+    answer = read_slot(answer_text, form, question)
+    said = answer.values
     read = statements(question, form, passages)
     at = {(st.passage.chunk.doc_id, st.start): st for st in read}
     anchors, excused = [], set()
@@ -92,7 +93,9 @@ def find_sides(
         return ()
     known = frozenset().union(*(a[1].values for a in anchors))
     value = said & known
-    if len(value) > MAX_VALUE_WORDS:  # a summary naming many people fills no single slot
+    if len(value) > MAX_VALUE_WORDS:  # more than one answer holds: the run beside the question's words
+        value = _beside_question(answer, asked) & known
+    if not value or len(value) > MAX_VALUE_WORDS:  # a summary naming many people fills no single slot
         return ()
     taken = {(c.doc_id, c.start) for c, *_ in anchors}
     agree, rivals = [], []
@@ -120,18 +123,16 @@ def find_sides(
     return _sides([(c, slot) for c, slot, *_ in anchors], value, agree, rivals, known)
 
 
-def _said(slot: Slot, asked: set[str]) -> frozenset[str]:
-    """The answer's value: all its value words, or, when they are more than one answer holds (a
-    quoted line naming a song, a film and a winner), the run of them beside the question's own
-    words ("... Damien Chazelle wins Best Director")."""
-    if len(slot.values) <= MAX_VALUE_WORDS:
-        return slot.values
+def _beside_question(slot: Slot, asked: set[str]) -> frozenset[str]:
+    """The answer's value when it names more than one answer holds (a quoted line naming a song,
+    a film and a winner): the run of value words beside the question's own words ("... Damien
+    Chazelle wins Best Director"); empty when no run stands that near."""
     seq = _sequence(slot)
     pinned = [i for i, t in enumerate(seq) if not t.value and t.key in asked]
     index = {id(t): i for i, t in enumerate(seq)}
     near = [(min(abs(index[id(t)] - p) for t in run for p in pinned), run) for run in value_runs(slot) if pinned]
     gap, run = min(near, key=lambda x: x[0], default=(None, None))
-    return frozenset(t.key for t in run) if gap is not None and gap <= VALUE_REACH else slot.values
+    return frozenset(t.key for t in run) if gap is not None and gap <= VALUE_REACH else frozenset()
 
 
 def _rival_in_place(anchor: Slot, value: frozenset[str], other: Slot) -> bool:
