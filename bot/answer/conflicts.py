@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from factbot.core.types import Citation, Passage, Side
-from factbot.text.matching import content_stems, numbers, overlap, stopwords
-from factbot.text.questions import AnswerForm, Constraints, answer_form, constraints, missing_constraints
+from factbot.text.matching import content_stems, numbers, overlap, stem, stopwords
+from factbot.text.questions import YEAR, AnswerForm, Constraints, answer_form, constraints, missing_constraints
 from factbot.text.sentences import sentences_in
-from factbot.text.slots import Slot, Token, is_quantity, read_slot, same_date, surface, value_runs
+from factbot.text.slots import TIME_WORDS, Slot, Token, is_quantity, read_slot, same_date, surface, value_runs
 
 # How alike two frames (content words, slot values aside) must be, as a Dice coefficient, for two
 # sentences to answer the same question. On RGB dev half a (drafted answer = the gold sentence),
@@ -307,7 +307,7 @@ def claim_sides(claim: str, passages: Sequence[Passage]) -> tuple[Side, ...]:
         lost = [r for r in runs if not {t.key for t in r} & st.slot.values]
         if not lost:
             states.append(st)
-        elif len(lost) == 1 and _in_place(lost[0], c_slot, st.slot):
+        elif len(lost) == 1 and _in_place(lost[0], c_slot, st.slot) and not _same_day(lost[0], c_slot, st.slot):
             if not {t.key for t in lost[0]} <= _passage_values(st, AnswerForm.CLAIM, ""):
                 rivals.append(st)
     if not states or not rivals:
@@ -316,6 +316,15 @@ def claim_sides(claim: str, passages: Sequence[Passage]) -> tuple[Side, ...]:
     swapped = c_slot.values - rivals[0].slot.values  # the claim's value the rivals replace
     stated = replace(_side(states, swapped), drafted=True)
     return tuple(_trimmed(s) for s in [stated, *(_side(sts, keys) for keys, sts in groups)])
+
+
+def _same_day(run: list[Token], claim: Slot, other: Slot) -> bool:
+    """The run is part of a date the other sentence gives too, with a field left open: "November 18,
+    2020" and "Wednesday, Nov. 18" are one day."""
+    if not any(t.key in TIME_WORDS or YEAR.fullmatch(t.key) for t in run):
+        return False
+    dates = lambda slot: frozenset(t.key for t in slot.tokens if t.value and is_quantity(t))  # noqa: E731
+    return same_date(dates(claim), dates(other))
 
 
 def _in_place(run: list[Token], claim: Slot, other: Slot) -> bool:
@@ -329,12 +338,17 @@ def _in_place(run: list[Token], claim: Slot, other: Slot) -> bool:
     quantity = is_quantity(run[0])
     where = {id(t): j for j, t in enumerate(oseq)}
     for other_run in value_runs(other):
-        if not any(t.key not in claim.values and is_quantity(t) == quantity for t in other_run):
+        if not any(_new_value(t, claim.values) and is_quantity(t) == quantity for t in other_run):
             continue
         j0, j1 = where[id(other_run[0])], where[id(other_run[-1])] + 1
         if (before and j0 > 0 and oseq[j0 - 1].key == before) or (after and j1 < len(oseq) and oseq[j1].key == after):
             return True
     return False
+
+
+def _new_value(t: Token, values: frozenset[str]) -> bool:
+    """t is a value not among values, nor one of them compounded ("Chinese-born" for "Chinese")."""
+    return t.key not in values and not {stem(p) for p in t.key.split("-")} & values
 
 
 def _sequence(slot: Slot) -> list[Token]:

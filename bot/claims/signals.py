@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from factbot.text.matching import _stemmer, content_stems, missing_names, names, normalize, numbers, words
+from factbot.text.matching import _stemmer, content_stems, missing_names, month_names, names, normalize, numbers, words
 
 # Opposites, as stems; either side in the claim and the other in the source is a contradiction.
 OPPOSITES = [
@@ -74,9 +74,8 @@ def _opposite(claim: set[str], source: set[str]) -> tuple[str, str] | None:
     return None
 
 
-def _time_words(text: str) -> set[str]:
-    return set(re.findall(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
-                          r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", text.lower()))
+def _weekdays(text: str) -> set[str]:
+    return set(re.findall(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", text.lower()))
 
 
 _CLAUSE = re.compile(r",?\s+(?:but|while|whereas|although|though|however|yet)\s+|;\s+|\s+[—–-]\s+", re.I)
@@ -119,9 +118,10 @@ def _compare(claim: str, source: str, context: str) -> Signals:
     c_neg, s_neg = _stems_with_negation(claim), _stems_with_negation(source)
     shared = (set(c_neg) & set(s_neg)) - {_stemmer().stemWord(n) for n in NEGATIONS}
     flip = any(c_neg[w] != s_neg[w] for w in shared if w in c_stems)
-    months_c, months_s = _time_words(claim), _time_words(normalize(source))
-    if months_c and months_s and not months_c & months_s:
-        missing_nums = missing_nums | frozenset(months_c)
+    for kind in (month_names, _weekdays):  # a month against a month ("Nov." is November), a day against a day
+        said, given = kind(claim), kind(normalize(source))
+        if said and given and not said & given:
+            missing_nums = missing_nums | frozenset(said)
     return Signals(
         # Words must match in the sentence itself; the sentence before only lends names ("he" -> Healey).
         overlap=len(c_stems & (s_stems | (c_names & ctx_stems))) / len(c_stems) if c_stems else 0.0,

@@ -81,14 +81,19 @@ _MONTH_WORD = re.compile(r"\b(?:%s|Sept)\b" % "|".join(w.capitalize() for w in M
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b|\b\d{4}-(\d{2})-\d{2}\b")
 
 
-def month_stems(text: str) -> set[str]:
-    """Stems of the full names of the months a text names, however written: "Oct." and
-    "October", "10/27/2017" (October), "05/06/2021" (May or June: the order is not known)."""
-    out = {stem(MONTH_NAMES[_ABBREVIATED[m.group().lower()[:3]]]) for m in _MONTH_WORD.finditer(text)}
+def month_names(text: str) -> set[str]:
+    """The full names of the months a text names, however written: "Oct." and "October",
+    "10/27/2017" (october), "05/06/2021" (may or june: the order is not known)."""
+    out = {MONTH_NAMES[_ABBREVIATED[m.group().lower()[:3]]] for m in _MONTH_WORD.finditer(text)}
     for m in _NUMERIC_DATE.finditer(text):
         parts = [m.group(1), m.group(2)] if m.group(1) else [m.group(4)]
-        out |= {stem(MONTH_NAMES[int(p) - 1]) for p in parts if 1 <= int(p) <= 12}
+        out |= {MONTH_NAMES[int(p) - 1] for p in parts if 1 <= int(p) <= 12}
     return out
+
+
+def month_stems(text: str) -> set[str]:
+    """month_names as stems, to look up among content stems."""
+    return {stem(m) for m in month_names(text)}
 
 
 def content_stems(text: str) -> set[str]:
