@@ -9,13 +9,13 @@ written without its year matches on month and day."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import TYPE_CHECKING
+
+from factbot.text.matching import MONTH_NAMES, without_accents
 
 if TYPE_CHECKING:
     from factbot.evals.rgb import AnswerSpec
 
-_MONTHS = ("january february march april may june july august september october november december").split()
 _MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(\d{4})"
@@ -30,13 +30,11 @@ NAME_SPAN_SLACK = 2  # a name's words may stand this many words apart ("Liu Yife
 
 def fold(text: str) -> str:
     """Lowercase, accents removed, quotes straightened."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.lower().replace("’", "'")
+    return without_accents(text).lower().replace("’", "'")
 
 
 def _month(name: str) -> int:
-    return next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(name.rstrip(".")[:3]))
+    return next(i for i, m in enumerate(MONTH_NAMES, 1) if m.startswith(name.rstrip(".")[:3]))
 
 
 def dates(text: str) -> set[tuple[int, int, int | None]]:

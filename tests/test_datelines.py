@@ -59,3 +59,10 @@ def test_a_dateline_backs_the_date_of_a_line_that_gives_none():
     said = support("Google announced the Pixel 6 on October 19, 2021.", line, 0.9)
     other = support("Google announced the Pixel 6 on October 20, 2021.", line, 0.9)
     assert said > 1.5 * other
+
+
+def test_a_modal_may_is_no_date_of_the_line():
+    line = "Oct 19, 2021 ... Google may now sell its new Pixel 6 and Pixel 6 Pro."
+    said = support("Google announced the Pixel 6 on October 19, 2021.", line, 0.9)
+    other = support("Google announced the Pixel 6 on October 20, 2021.", line, 0.9)
+    assert said > 1.5 * other

@@ -323,8 +323,11 @@ def _same_day(run: list[Token], claim: Slot, other: Slot) -> bool:
     2020" and "Wednesday, Nov. 18" are one day."""
     if not any(t.key in TIME_WORDS or YEAR.fullmatch(t.key) for t in run):
         return False
-    dates = lambda slot: frozenset(t.key for t in slot.tokens if t.value and is_quantity(t))  # noqa: E731
-    return same_date(dates(claim), dates(other))
+    return same_date(_quantities(claim), _quantities(other))
+
+
+def _quantities(slot: Slot) -> frozenset[str]:
+    return frozenset(t.key for t in slot.tokens if t.value and is_quantity(t))
 
 
 def _in_place(run: list[Token], claim: Slot, other: Slot) -> bool:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from factbot.text.matching import MONTH_NAMES
+from factbot.text.matching import MONTH_NAMES, YEAR, month_names
 
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_MONTH = r"(?:%s)[a-z]*\.?" % "|".join(m[:3] for m in MONTH_NAMES)
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _DATE = rf"(?:{_MONTH}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d\d-\d\d)"
 # The date, then a mark that sets it off from the text: an ellipsis, a dash, a bar, a colon.
@@ -33,11 +33,9 @@ def blanked(text: str) -> str:
     return " " * end + text[end:]
 
 
-_OWN_DATE = re.compile(r"\b(?:%s)\b|\b(?:1[5-9]|2[0-9])\d\d\b" % "|".join(m[:3] + r"\w*" for m in MONTH_NAMES), re.I)
-
-
 def as_date_evidence(text: str) -> str:
     """text as evidence of an answer's numbers: without its dateline where the line gives a date
     of its own, whole where the dateline is its only date."""
     end = dateline_end(text)
-    return blanked(text) if end and _OWN_DATE.search(text, end) else text
+    own_date = end and (month_names(text[end:]) or YEAR.search(text, end))
+    return blanked(text) if own_date else text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from factbot.text import words as W
 from factbot.text.nltk_data import nltk_cache_dir
@@ -74,6 +75,7 @@ def words(text: str) -> list[str]:
     return [w.lower().strip("'’-") for w in _WORD.findall(normalize(text))]
 
 
+YEAR = re.compile(r"\b(?:1[5-9]|2[0-9])\d\d\b")  # a four-digit year, 1500-2999
 MONTH_NAMES = "january february march april may june july august september october november december".split()
 _ABBREVIATED = {m[:3]: i for i, m in enumerate(MONTH_NAMES)}
 _MONTH_WORD = re.compile(r"\b(?:%s|Sept)\b" % "|".join(w.capitalize() for w in MONTH_NAMES + list(_ABBREVIATED)))
@@ -89,6 +91,11 @@ def month_names(text: str) -> set[str]:
         parts = [m.group(1), m.group(2)] if m.group(1) else [m.group(4)]
         out |= {MONTH_NAMES[int(p) - 1] for p in parts if 1 <= int(p) <= 12}
     return out
+
+
+def without_accents(text: str) -> str:
+    """text with its accents removed: "Chloé" is "Chloe"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def month_stems(text: str) -> set[str]:

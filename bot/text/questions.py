@@ -16,14 +16,14 @@ from enum import StrEnum
 
 from factbot.text.datelines import blanked
 from factbot.text.matching import (
-    MONTH_NAMES, NOT_NAMES, ORDINALS, content_stems, name_groups, names, normalize, numbers, stem, stopwords, words,
+    MONTH_NAMES, NOT_NAMES, ORDINALS, YEAR, content_stems, name_groups, names, normalize, numbers, stem, stopwords,
+    words,
 )
 
 MONTHS = MONTH_NAMES + "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 # Days and the deictic time words answer "when" as well as a date does ("on Friday", "tomorrow").
 DAYS = "monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight".split()
 _MONTH = re.compile(r"\b(?:%s)\b\.?" % "|".join(MONTHS + DAYS), re.I)
-YEAR = re.compile(r"\b(?:1[5-9]|2[0-9])\d\d\b")  # a four-digit year, 1500-2999
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 # Questions that ask for a time, an amount, or a name, by their opening words. The words come
 # from the closed class of question words plus the quantity and time nouns they combine with.
@@ -125,8 +125,9 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     stems = content_stems(window) | content_stems(names_window)
     lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)]
     lost += [f"{t} (only as part of a longer title)" for t in c.titles if _only_longer(t, window)]
-    ranked = ordinal_nouns(window)  # "the tenth season" is no line about "the first season"
-    lost += [f"{w} {n}" for n, w in sorted(c.ordinals) if (n, w) not in ranked and any(w == w2 for _, w2 in ranked)]
+    if c.ordinals:  # read on every sentence retrieved: only when the question ranks something
+        ranked = ordinal_nouns(window)  # "the tenth season" is no line about "the first season"
+        lost += [f"{w} {n}" for n, w in sorted(c.ordinals) if (n, w) not in ranked and any(w == w2 for _, w2 in ranked)]
     return lost
 
 

@@ -12,11 +12,10 @@ Words the question itself gives (its names, its year) are frame, never values.""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from factbot.text.datelines import dateline_end
-from factbot.text.matching import NOT_NAMES, content_stems, numbers, stem, stopwords
+from factbot.text.matching import NOT_NAMES, content_stems, numbers, stem, stopwords, without_accents
 from factbot.text.questions import DAYS, MONTHS, YEAR, AnswerForm
 
 _LETTERS = r"(?:[^\W\d_]|['’\-])"  # letters of any alphabet ("Chloé"), apostrophes, hyphens
@@ -181,16 +180,11 @@ def _tokens(sentence: str, form: AnswerForm, given: set[str]):
             is_value = form in (AnswerForm.DATE, AnswerForm.CLAIM) and key not in given_dates
         else:
             bare = re.sub(r"['’]s$", "", word)  # "There’s" is "There", "Apple's" is "Apple"
-            key = stem(_folded(bare.lower()))  # "Chloé" and "Chloe" are one name
+            key = stem(without_accents(bare.lower()))  # "Chloé" and "Chloe" are one name
             named = (any(s <= m.start() and m.end() <= e for s, e in in_name) and bare not in NOT_NAMES
                      and lower not in MONTHS and lower not in DAYS)  # a date is not who
             is_value = named and key not in given and bare.lower() not in stopwords()
         yield Token(key, m.start(), m.end(), is_value)
-
-
-def _folded(word: str) -> str:
-    """word without its accents."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def _name_spans(text: str) -> list[tuple[int, int]]:
