@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from factbot.core.types import Citation, Passage, Side
 from factbot.text.matching import content_stems, numbers, overlap, stem, stopwords
-from factbot.text.questions import YEAR, AnswerForm, Constraints, answer_form, constraints, missing_constraints
+from factbot.text.questions import YEAR, AnswerForm, answer_form, constraints, missing_constraints
 from factbot.text.sentences import sentences_in
 from factbot.text.slots import TIME_WORDS, Slot, Token, is_quantity, read_slot, same_date, surface, value_runs
 
@@ -170,7 +170,7 @@ def statements(question: str, form: AnswerForm, passages: Sequence[Passage]) -> 
     """Sentences of the passages that hold some slot value, with the constraints they lack."""
     # Number words count too: a line about "the tenth season" is no rival answer about "the first".
     pinned = constraints(question)
-    wanted = Constraints(frozenset(numbers(question)), pinned.names, pinned.titles, pinned.ordinals)
+    wanted = replace(pinned, numbers=frozenset(numbers(question)))
     out = []
     for p in passages:
         sents = sentences_in(p.chunk.text, p.chunk.start)

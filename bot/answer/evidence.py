@@ -8,13 +8,13 @@ line ending in a colon), and overlapping windows merged."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from factbot.text.matching import content_stems, overlap
 from factbot.core.types import Evidence, Passage
-from factbot.text.questions import AnswerForm, Constraints, answer_form, constraints, form_tokens, missing_constraints
+from factbot.text.questions import AnswerForm, answer_form, constraints, form_tokens, missing_constraints
 from factbot.text.sentences import is_heading, sentences_in
 
 EVIDENCE_LEXICAL_WEIGHT = 0.35  # question words found in the sentence, next to embedding similarity
@@ -82,10 +82,10 @@ def score_sentences(question: str, sentences: list[Sentence], q_vec: np.ndarray,
 
 def _fit_to_question(question: str, sentences: list[Sentence]) -> np.ndarray:
     """FORM_BONUS for a sentence holding the asked-for form, minus CONSTRAINT_PENALTY where the
-    sentence contradicts the question's numbers (another year), titles or ranks."""
+    sentence contradicts the question's numbers (another year), titles, ranks or role."""
     form, pinned = answer_form(question), constraints(question)
     # Names may stand in the lines around a sentence: only what the sentence itself contradicts counts.
-    checked = Constraints(pinned.numbers, (), pinned.titles, pinned.ordinals)
+    checked = replace(pinned, names=())
     out = np.zeros(len(sentences))
     for i, s in enumerate(sentences):
         if form != AnswerForm.ANY and form_tokens(s.text, form, question):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from factbot.text.datelines import blanked
+from factbot.text.roles import Role, question_role, role_elsewhere
 from factbot.text.matching import (
     MONTH_NAMES, NOT_NAMES, ORDINALS, YEAR, content_stems, name_groups, names, normalize, numbers, stem, stopwords,
     words,
@@ -50,6 +51,7 @@ class Constraints:
     names: tuple[frozenset[str], ...]  # name groups, as stems
     titles: tuple[str, ...] = ()  # the names as written ("Pretty Woman", "Cyberpunk 2077")
     ordinals: frozenset[tuple[str, str]] = frozenset()  # ("1", "season") for "the first season"
+    role: Role | None = None  # "the president of FIFA" (text/roles)
 
 
 def answer_form(question: str) -> AnswerForm:
@@ -69,7 +71,8 @@ def answer_form(question: str) -> AnswerForm:
 
 def constraints(question: str) -> Constraints:
     digits = {n.replace(",", "") for n in _DIGITS.findall(question)}
-    return Constraints(frozenset(digits), tuple(name_groups(question)), titles(question), ordinal_nouns(question))
+    return Constraints(frozenset(digits), tuple(name_groups(question)), titles(question), ordinal_nouns(question),
+                       question_role(question))  # fmt: skip
 
 
 _ORDINAL = re.compile(r"\b(%s|\d+(?:st|nd|rd|th))\b" % "|".join(ORDINALS), re.I)
@@ -118,7 +121,8 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     another number for a season or a quarter); a window that gives none leaves it open. A name
     fails when neither the window nor names_window (the text a quote leans on for "he") has it.
     An ordinal fails when the window ranks the same thing with another ("the tenth season" for
-    "the first season"); a title, when the window writes it only inside a longer one. The date a
+    "the first season"); a title, when the window writes it only inside a longer one; a role, when
+    the window gives it only to another body ("CEO of Panasonic" for Tesla's CEO). The date a
     window opens with counts here (a line published in 2016 reports nothing of 2018), though it
     gives no value (text/datelines)."""
     lost = [n for n in sorted(c.numbers) if _rivalled(n, window)]
@@ -128,6 +132,8 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     if c.ordinals:  # read on every sentence retrieved: only when the question ranks something
         ranked = ordinal_nouns(window)  # "the tenth season" is no line about "the first season"
         lost += [f"{w} {n}" for n, w in sorted(c.ordinals) if (n, w) not in ranked and any(w == w2 for _, w2 in ranked)]
+    if c.role and role_elsewhere(c.role, window):  # "presidents of CONCACAF" for FIFA's president
+        lost.append(f"{c.role.word} (only of another body)")
     return lost
 
 

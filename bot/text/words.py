@@ -30,3 +30,10 @@ REQUEST_VERBS = frozenset("tell list give name describe".split())
 def capitalized(words: frozenset[str] | set[str]) -> frozenset[str]:
     """"the" -> "The": the form a word has opening a sentence."""
     return frozenset(w.capitalize() for w in words)
+
+# The legal forms a company's name may carry ("the LEGO Group", "Nintendo Co., Ltd."): a name
+# followed by one of these is the same body, where one followed by another word ("the LEGO
+# Foundation", "the NFL Players Association") is another.
+LEGAL_FORMS = frozenset(
+    "group inc incorporated corp corporation co company companies ltd limited llc plc ag sa nv gmbh holdings".split()
+)

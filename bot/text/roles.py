@@ -1,0 +1,111 @@
+"""Who holds a role of whom: "Who is the president of FIFA?" asks for the president *of FIFA*.
+
+A line that names a president of another body ("Jeffrey Webb and Jack Warner – the current and
+former presidents of CONCACAF, the confederation under FIFA") mentions everything the question
+names and still states nothing about FIFA's president. The role word in a line is bound to the
+body it belongs to by the two forms English writes that in:
+
+- after it: "president of FIFA", "CEO of SpaceX and Tesla";
+- before it, as the name that modifies it: "FIFA president Gianni Infantino", "Apple's CEO".
+
+A line whose every bound role word belongs to another body fails the question. A line whose role
+word is not bound ("CEO: John Hanke", "a director, Francis Ford Coppola") is left open."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from factbot.text.matching import STEM_PREFIX, name_groups, prefix_key, stem
+from factbot.text.words import LEGAL_FORMS
+
+# "the [new] president of [the] NFL": one optional modifier before the role word, then "of" and
+# the body, a capitalized run or a quoted title.
+_ROLE_QUESTION = re.compile(
+    r"\bthe\s+(?:[a-z][\w-]*\s+)?([a-z][\w-]*|[A-Z]{2,})\s+of\s+(?:the\s+)?[\"“]?([A-Z][\w'’.&\- ]*)"
+)
+_ASKS_WHO = re.compile(r"^\s*(?:who|whom|whose)\b", re.I)
+# Nouns that name the answer's form, not a role: "the name of", "the date of", "the title of".
+_FORM_NOUNS = frozenset("name names title date year day time".split())
+_CAP = r"[A-Z][\w'’&.\-]*"
+# A body: capitalized words, joined by "of", "&" or "and" ("Bank of America", "SpaceX and Tesla").
+_BODY = rf"{_CAP}(?:\s+(?:of\s+|&\s+|and\s+)?{_CAP})*"
+# "director of Queen and Freddie Mercury biopic Bohemian Rhapsody": a noun between two names
+# joins them into one phrase, so the body is all of it.
+_AFTER = re.compile(rf"\s+of\s+(?:the\s+|(an?\s+))?({_BODY}(?:\s+[a-z][\w-]*\s+{_BODY})?)")
+_BEFORE = re.compile(rf"({_BODY})\s+$")
+_POSSESSIVE = re.compile(r"[’']s\b")
+_NAMED_NEXT = re.compile(r"\s+[A-Z]")  # "FIFA president Gianni Infantino": a name follows the role
+# The names a bound body may join: "SpaceX and Tesla", "Queen and Freddie Mercury biopic
+# Bohemian Rhapsody" (the role is of one of them).
+_PARTS = re.compile(r"\s+(?:and|&|[a-z][\w-]*)\s+")
+_INDEFINITE = "a body"  # what "president of an NFL team" binds the role to: no named body
+_LEGAL = frozenset(stem(w) for w in LEGAL_FORMS)
+
+
+@dataclass(frozen=True)
+class Role:
+    word: str  # the role word as the question writes it ("president", "CEO")
+    body: frozenset[str]  # the stems of the body it is of ("fifa")
+
+
+def question_role(question: str) -> Role | None:
+    """The role a who-question asks about and the body it is of; None for other questions."""
+    if not _ASKS_WHO.match(question):
+        return None
+    m = _ROLE_QUESTION.search(question)
+    if not m or m.group(1).lower() in _FORM_NOUNS:
+        return None
+    body = re.split(r"\s+(?:in|on|at|for|by|from|during)\s+", m.group(2))[0]  # "Tesla in 2021" -> "Tesla"
+    groups = name_groups(body)
+    return Role(m.group(1), frozenset().union(*groups)) if groups else None
+
+
+def bodies(role: str, text: str) -> list[tuple[str, ...]]:
+    """The bodies each mention of the role word in text is bound to, each as the names it joins
+    ("SpaceX and Tesla"); a mention bound to nothing gives nothing."""
+    out = []
+    for m in re.finditer(r"\b%ss?\b" % re.escape(role), text, re.I):
+        after = _AFTER.match(text, m.end())
+        if after and after.group(1):  # "president of an NFL team": a name after "a" only modifies
+            out.append((_INDEFINITE,))
+            continue
+        body = after.group(2) if after else _modifier(text, m.start(), m.end())
+        if body:
+            out.append(tuple(p for p in _PARTS.split(body) if p and name_groups(p)))
+    return [b for b in out if b]
+
+
+def _modifier(text: str, start: int, end: int) -> str | None:
+    """The name written before the role word as its modifier: "Apple's CEO" (possessive), or
+    "FIFA president Gianni Infantino" (a name follows). "director, Francis" binds nothing."""
+    before = _BEFORE.search(text[:start])
+    if not before:
+        return None
+    run = before.group(1)
+    owner = _POSSESSIVE.search(run)
+    if owner:  # "Vanguard's New CEO": the body is the possessor
+        return run[: owner.start()]
+    return run if _NAMED_NEXT.match(text, end) else None
+
+
+def role_elsewhere(role: Role, text: str) -> bool:
+    """The text binds the role word only to bodies other than the question's (a line about
+    CONCACAF's presidents for FIFA's). False when some mention is the question's or none is bound."""
+    bound = bodies(role.word, text)
+    return bool(bound) and not any(_holds(role.body, name) for names in bound for name in names)
+
+
+def _holds(body: frozenset[str], name: str) -> bool:
+    """The name is the question's body: it shares a word with it (the line may write it in part,
+    "the role of Billy"), and no word follows the body's last word but a legal form ("the LEGO
+    Group" is LEGO; "the LEGO Foundation" and "the NFL Players Association" are other bodies).
+    A word of five letters or more may match on its first four ("Nintendo's" / "Nintendo")."""
+    heads = {prefix_key(w, STEM_PREFIX) for w in body} - {None}
+    stems = [s for word in name.split() for s in _stems(word)]
+    hits = [i for i, s in enumerate(stems) if s in body or prefix_key(s, STEM_PREFIX) in heads]
+    return bool(hits) and all(s in _LEGAL for s in stems[hits[-1] + 1 :])
+
+
+def _stems(word: str) -> list[str]:
+    return sorted(set().union(*name_groups(word))) if name_groups(word) else []
