@@ -322,6 +322,14 @@ def test_a_sentence_naming_the_title_only_inside_a_longer_one_is_penalized():
     assert scores[_at(sentences, "film")] - scores[_at(sentences, "Musical")] >= CONSTRAINT_PENALTY - 0.1
 
 
+def test_a_sentence_giving_the_role_to_another_body_is_penalized():
+    text = ("Football\n\nJC Tretter was re-elected as president of the NFL Players Association on Monday.\n"
+            "Roger Goodell was re-elected as president of the NFL on Monday.\n")  # fmt: skip
+    sentences, scores = _equally_similar("Who is the president of the NFL?", text)
+    # less any word-share difference
+    assert scores[_at(sentences, "Goodell")] - scores[_at(sentences, "Tretter")] >= CONSTRAINT_PENALTY - 0.1
+
+
 def test_a_quote_inherits_most_of_the_score_of_the_line_before():
     sentences = split_passages(BRIDGE_PASSAGES)
     q_vec = np.array([1.0, 0.0])
