@@ -116,6 +116,22 @@ def test_a_reply_with_nothing_of_the_asked_form_does_not_answer():
 
 
 @pytest.mark.parametrize(
+    "window, passage, lost",
+    [
+        # No year in the line: its passage dates it, and the passage is about 2020.
+        ("NBA Draft will be on October 16.", "The 2020 NBA Draft was delayed. NBA Draft will be on October 16.", True),
+        ("NBA Draft will be on October 16.", "The 2021 NBA Draft was set. NBA Draft will be on October 16.", False),
+        ("NBA Draft will be on October 16.", "The league set the draft. NBA Draft will be on October 16.", False),
+        # The line's own year decides: the passage is not read.
+        ("The 2021 NBA Draft will be on July 29.", "The 2020 NBA Draft was delayed.", False),
+    ],
+)
+def test_a_line_without_a_year_takes_its_passages(window, passage, lost):
+    missing = missing_constraints(constraints("What is the date of the 2021 NBA Draft?"), window, passage)
+    assert ("2021" in missing) is lost
+
+
+@pytest.mark.parametrize(
     "question, window, lost",
     [
         ('Who directed "The Avengers"?', "The Russo Brothers directed Avengers: Infinity War and Avengers: Endgame.", True),

@@ -125,7 +125,7 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     the window gives it only to another body ("CEO of Panasonic" for Tesla's CEO). The date a
     window opens with counts here (a line published in 2016 reports nothing of 2018), though it
     gives no value (text/datelines)."""
-    lost = [n for n in sorted(c.numbers) if _rivalled(n, window)]
+    lost = [n for n in sorted(c.numbers) if _rivalled(n, window) or _year_elsewhere(n, window, names_window)]
     stems = content_stems(window) | content_stems(names_window)
     lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)]
     lost += [f"{t} (only as part of a longer title)" for t in c.titles if _only_longer(t, window)]
@@ -150,6 +150,13 @@ def _only_longer(title: str, window: str) -> bool:
         return False
     # "Best Supporting Actor" for "Best Actor": capitalized words inside the title make another one.
     return bool(re.search(r"\b%s\b" % _INSERTED.join(words), window))
+
+
+def _year_elsewhere(n: str, window: str, passage: str) -> bool:
+    """A line with no year of its own is dated by its passage: where the passage gives years and
+    none is the question's, the line is about another year ("NBA Draft will be on October 16" in
+    a story of the 2020 draft, for the 2021 one)."""
+    return bool(passage) and bool(YEAR.fullmatch(n)) and not YEAR.search(window) and _rivalled(n, passage)
 
 
 def _rivalled(n: str, window: str) -> bool:

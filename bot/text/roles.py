@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from factbot.text.matching import STEM_PREFIX, name_groups, prefix_key, stem
+from factbot.text.matching import STEM_PREFIX, name_groups, prefix_key, stopwords, stem
 from factbot.text.words import LEGAL_FORMS
 
 # "the [new] president of [the] NFL": one optional modifier before the role word, then "of" and
@@ -39,6 +39,7 @@ _NAMED_NEXT = re.compile(r"\s+[A-Z]")  # "FIFA president Gianni Infantino": a na
 # The names a bound body may join: "SpaceX and Tesla", "Queen and Freddie Mercury biopic
 # Bohemian Rhapsody" (the role is of one of them).
 _PARTS = re.compile(r"\s+(?:and|&|[a-z][\w-]*)\s+")
+_BARE = re.compile(r"\s+of\s+([a-z][\w-]*)")
 _INDEFINITE = "a body"  # what "president of an NFL team" binds the role to: no named body
 _LEGAL = frozenset(stem(w) for w in LEGAL_FORMS)
 
@@ -67,13 +68,20 @@ def bodies(role: str, text: str) -> list[tuple[str, ...]]:
     out = []
     for m in re.finditer(r"\b%ss?\b" % re.escape(role), text, re.I):
         after = _AFTER.match(text, m.end())
-        if after and after.group(1):  # "president of an NFL team": a name after "a" only modifies
-            out.append((_INDEFINITE,))
+        if (after and after.group(1)) or _of_a_kind(text, m.end()):
+            out.append((_INDEFINITE,))  # "president of an NFL team", "director of music videos"
             continue
         body = after.group(2) if after else _modifier(text, m.start(), m.end())
         if body:
             out.append(tuple(p for p in _PARTS.split(body) if p and name_groups(p)))
     return [b for b in out if b]
+
+
+def _of_a_kind(text: str, end: int) -> bool:
+    """The role is of a kind of thing, written as a bare noun ("a director of music videos"),
+    not of a named body; "CEO of the company" or "of both films" may still be the question's."""
+    bare = _BARE.match(text, end)
+    return bool(bare) and bare.group(1).lower() not in stopwords()
 
 
 def _modifier(text: str, start: int, end: int) -> str | None:
