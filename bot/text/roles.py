@@ -35,6 +35,7 @@ _BODY = rf"{_CAP}(?:\s+(?:of\s+|&\s+|and\s+)?{_CAP})*"
 _AFTER = re.compile(rf"\s+of\s+(?:the\s+|(an?\s+))?({_BODY}(?:\s+[a-z][\w-]*\s+{_BODY})?)")
 _BEFORE = re.compile(rf"({_BODY})\s+$")
 _POSSESSIVE = re.compile(r"[’']s\b")
+MODIFIER_CHARS = 120  # a name modifying a role is a few words; no need to search a whole passage back
 _NAMED_NEXT = re.compile(r"\s+[A-Z]")  # "FIFA president Gianni Infantino": a name follows the role
 # The names a bound body may join: "SpaceX and Tesla", "Queen and Freddie Mercury biopic
 # Bohemian Rhapsody" (the role is of one of them).
@@ -87,7 +88,7 @@ def _of_a_kind(text: str, end: int) -> bool:
 def _modifier(text: str, start: int, end: int) -> str | None:
     """The name written before the role word as its modifier: "Apple's CEO" (possessive), or
     "FIFA president Gianni Infantino" (a name follows). "director, Francis" binds nothing."""
-    before = _BEFORE.search(text[:start])
+    before = _BEFORE.search(text[max(0, start - MODIFIER_CHARS) : start])
     if not before:
         return None
     run = before.group(1)
