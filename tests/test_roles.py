@@ -51,6 +51,8 @@ def test_a_role_word_with_no_body_binds_nothing():
     ("Who is the CEO of Lego in 2021?", "Anne-Birgitte Albrectsen is the CEO of The LEGO Foundation."),
     ('Who is the director of "Bohemian Rhapsody"?',
      "Bruce Gowers, a director of music videos whose work included the video for Queen's “Bohemian Rhapsody”"),
+    ('Who is the director of "Bohemian Rhapsody"?', "Brian May pays tribute to Bohemian Rhapsody video director Bruce Gowers"),
+    ("Who is the president of the FIFA?", "FIFA vice president Victor Montagliani spoke."),  # another role
 ])  # fmt: skip
 def test_a_line_giving_the_role_only_to_another_body_fails(question, line):
     assert role_elsewhere(question_role(question), line)
@@ -63,6 +65,7 @@ def test_a_line_giving_the_role_only_to_another_body_fails(question, line):
     ("Who is the CEO of Google in 2021?", "A message from our CEO ... CEO of Google and Alphabet"),
     ("Who is the CEO of Tesla in 2021?", "Tesla CEO Elon Musk said"),
     ("Who is the new CEO of Vanguard?", "Vanguard's New CEO Says Advisors' Jobs Are in Jeopardy."),
+    ("Who is the CEO of Nintendo in 2021?", "Nintendo's new CEO Shuntaro Furukawa said"),
     ("Who is the CEO of Nintendo in 2021?", "CEO: John Hanke and Nintendo Co., Ltd."),  # unbound: left open
     ("Who is the CEO of Nintendo in 2021?", "Furukawa, Nintendo's new head, is CEO of the company."),  # "the company"
 ])  # fmt: skip

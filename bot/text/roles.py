@@ -34,6 +34,8 @@ _BODY = rf"{_CAP}(?:\s+(?:of\s+|&\s+|and\s+)?{_CAP})*"
 # joins them into one phrase, so the body is all of it.
 _AFTER = re.compile(rf"\s+of\s+(?:the\s+|(an?\s+))?({_BODY}(?:\s+[a-z][\w-]*\s+{_BODY})?)")
 _BEFORE = re.compile(rf"({_BODY})\s+$")
+_COMPOUND = re.compile(rf"[A-Z][\w&.\-]*(?<![’'])\s+([a-z][\w-]*)\s+$")  # not "Nintendo's new CEO"
+_OWNER_WORD = re.compile(rf"({_BODY})[’']s\s+[a-z][\w-]*\s+$")  # "Nintendo's new CEO": Nintendo's
 _POSSESSIVE = re.compile(r"[’']s\b")
 MODIFIER_CHARS = 120  # a name modifying a role is a few words; no need to search a whole passage back
 _NAMED_NEXT = re.compile(r"\s+[A-Z]")  # "FIFA president Gianni Infantino": a name follows the role
@@ -41,7 +43,7 @@ _NAMED_NEXT = re.compile(r"\s+[A-Z]")  # "FIFA president Gianni Infantino": a na
 # Bohemian Rhapsody" (the role is of one of them).
 _PARTS = re.compile(r"\s+(?:and|&|[a-z][\w-]*)\s+")
 _BARE = re.compile(r"\s+of\s+([a-z][\w-]*)")
-_INDEFINITE = "a body"  # what "president of an NFL team" binds the role to: no named body
+_INDEFINITE = "a body"  # what "president of an NFL team" binds the role to: no named body of the question
 _LEGAL = frozenset(stem(w) for w in LEGAL_FORMS)
 
 
@@ -69,7 +71,7 @@ def bodies(role: str, text: str) -> list[tuple[str, ...]]:
     out = []
     for m in re.finditer(r"\b%ss?\b" % re.escape(role), text, re.I):
         after = _AFTER.match(text, m.end())
-        if (after and after.group(1)) or _of_a_kind(text, m.end()):
+        if (after and after.group(1)) or _of_a_kind(text, m.end()) or _compound(text, m.start(), m.end()):
             out.append((_INDEFINITE,))  # "president of an NFL team", "director of music videos"
             continue
         body = after.group(2) if after else _modifier(text, m.start(), m.end())
@@ -85,10 +87,21 @@ def _of_a_kind(text: str, end: int) -> bool:
     return bool(bare) and bare.group(1).lower() not in stopwords()
 
 
+def _compound(text: str, start: int, end: int) -> bool:
+    """A word between the name and the role makes another role or the role of another thing:
+    "FIFA vice president Victor Montagliani", "Bohemian Rhapsody video director Bruce Gowers"."""
+    before = _COMPOUND.search(text[max(0, start - MODIFIER_CHARS) : start])
+    return bool(before) and before.group(1).lower() not in stopwords() and bool(_NAMED_NEXT.match(text, end))
+
+
 def _modifier(text: str, start: int, end: int) -> str | None:
     """The name written before the role word as its modifier: "Apple's CEO" (possessive), or
     "FIFA president Gianni Infantino" (a name follows). "director, Francis" binds nothing."""
-    before = _BEFORE.search(text[max(0, start - MODIFIER_CHARS) : start])
+    near = text[max(0, start - MODIFIER_CHARS) : start]
+    owner_word = _OWNER_WORD.search(near)
+    if owner_word:
+        return owner_word.group(1)
+    before = _BEFORE.search(near)
     if not before:
         return None
     run = before.group(1)
