@@ -8,6 +8,10 @@ body it belongs to by the two forms English writes that in:
 - after it: "president of FIFA", "CEO of SpaceX and Tesla";
 - before it, as the name that modifies it: "FIFA president Gianni Infantino", "Apple's CEO".
 
+Some forms bind it to no body of the question: "president of an NFL team", "a director of music
+videos", "FIFA vice president" (another role). A longer name is the same body only when the words
+it adds are a legal form ("the LEGO Group"; not "the LEGO Foundation").
+
 A line whose every bound role word belongs to another body fails the question. A line whose role
 word is not bound ("CEO: John Hanke", "a director, Francis Ford Coppola") is left open."""
 
@@ -31,7 +35,7 @@ _CAP = r"[A-Z][\w'’&.\-]*"
 # A body: capitalized words, joined by "of", "&" or "and" ("Bank of America", "SpaceX and Tesla").
 _BODY = rf"{_CAP}(?:\s+(?:of\s+|&\s+|and\s+)?{_CAP})*"
 # "director of Queen and Freddie Mercury biopic Bohemian Rhapsody": a noun between two names
-# joins them into one phrase, so the body is all of it.
+# joins them into one phrase; the role may be of any name in it (_PARTS).
 _AFTER = re.compile(rf"\s+of\s+(?:the\s+|(an?\s+))?({_BODY}(?:\s+[a-z][\w-]*\s+{_BODY})?)")
 _BEFORE = re.compile(rf"({_BODY})\s+$")
 _COMPOUND = re.compile(rf"[A-Z][\w&.\-]*(?<![’'])\s+([a-z][\w-]*)\s+$")  # not "Nintendo's new CEO"
