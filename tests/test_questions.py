@@ -8,7 +8,7 @@ import pytest
 
 from factbot.answer.citations import check_reply
 from factbot.core.types import Evidence
-from factbot.text.matching import content_stems, overlap
+from factbot.text.matching import content_stems, overlap, unmatched_names
 from factbot.text.questions import AnswerForm, answer_form, constraints, form_tokens, missing_constraints
 from factbot.text.sentences import sentence_spans
 
@@ -160,3 +160,24 @@ def test_an_ordinal_fails_where_the_window_ranks_the_same_thing_otherwise():
     assert missing_constraints(c, "The Blacklist premiered on NBC on September 23, 2013.") == []  # no rank: open
     c = constraints("Who was the first woman to win Best Director?")
     assert missing_constraints(c, "Zhao became the first woman of color to win Best Director.") == []
+
+
+@pytest.mark.parametrize(
+    "question, window, lost",
+    [
+        ("Who is the president of the United States?", "U.S. President Donald Trump said the talks go on.", False),
+        ("Who is the president of the United States?", "The US military said the talks go on.", False),
+        ("Who is the president of the United States?", "Ukraine's president said the talks go on.", True),
+        ("Who is the president of the NFL?", "Roger Goodell, commissioner of the National Football League.", False),
+        ("Who is the president of the NFL?", "Roger Goodell, commissioner of the league.", True),
+    ],
+)
+def test_a_name_holds_in_its_other_form(question, window, lost):
+    """"U.S." is the United States, "National Football League" the NFL: a name found as its
+    initials, or spelled out, holds (matching.name_aliases)."""
+    assert bool(missing_constraints(constraints(question), window)) is lost
+
+
+def test_a_question_name_written_as_initials_is_in_scope():
+    assert unmatched_names("Who is the president of the United States?", "U.S. President Donald Trump") == []
+    assert unmatched_names("Who is the president of the United States?", "Ukraine's President") == ["United States"]

@@ -68,6 +68,7 @@ def test_a_line_giving_the_role_only_to_another_body_fails(question, line):
     ("Who is the CEO of Nintendo in 2021?", "Nintendo's new CEO Shuntaro Furukawa said"),
     ("Who is the CEO of Nintendo in 2021?", "CEO: John Hanke and Nintendo Co., Ltd."),  # unbound: left open
     ("Who is the CEO of Nintendo in 2021?", "Furukawa, Nintendo's new head, is CEO of the company."),  # "the company"
+    ("Who is the president of the United States?", "U.S. President Donald Trump said"),  # the body's initials
 ])  # fmt: skip
 def test_a_line_giving_the_role_to_the_body_or_to_none_holds(question, line):
     assert not role_elsewhere(question_role(question), line)

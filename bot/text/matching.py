@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from factbot.text import words as W
 from factbot.text.nltk_data import nltk_cache_dir
@@ -137,16 +138,55 @@ NOT_NAMES = W.capitalized(
 
 def name_groups(text: str) -> list[frozenset[str]]:
     """Runs of capitalized words ("Karoline Leavitt"), each as a set of lowercased stems."""
-    groups = []
+    return [group for group, _ in _name_runs(text)]
+
+
+def _name_runs(text: str) -> list[tuple[frozenset[str], list[str]]]:
+    """Each run of capitalized words as its stems and the words kept, as written."""
+    runs = []
     for m in _NAME.finditer(normalize(text)):
-        group = set()
+        group, kept = set(), []
         for w in m.group().split():
             w = w.strip("'’-").replace("'s", "")
             if w and w not in NOT_NAMES and len(w) > 1 and w.lower() not in _stopwords():  # "We're"
                 group.add(_stemmer().stemWord(w.lower()))
+                kept.append(w)
         if group:
-            groups.append(frozenset(group))
-    return groups
+            runs.append((frozenset(group), kept))
+    return runs
+
+
+# A name may stand in a text as its initials ("U.S." for "United States", "NFL" for "National
+# Football League") or spelled out: each name has an alias, looked up in the other form only.
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+@dataclass(frozen=True)
+class Alias:
+    key: str  # lowercase initials: "us", "nfl"
+    spelled: bool  # the name is written out ("United States"): look for its acronym, else for a spelled-out name
+
+
+def name_aliases(text: str) -> list[Alias | None]:
+    """For each of name_groups(text), its other form: the initials of a name of two words or more,
+    the letters of an acronym; None for a single word."""
+    return [_alias(kept) for _, kept in _name_runs(text)]
+
+
+def _alias(kept: list[str]) -> Alias | None:
+    if len(kept) >= 2:
+        return Alias("".join(w[0] for w in kept).lower(), True)
+    return Alias(kept[0].lower(), False) if _ACRONYM.fullmatch(kept[0]) else None
+
+
+def written_otherwise(alias: Alias | None, text: str) -> bool:
+    """The text writes the aliased name in its other form: "U.S." for "United States", "National
+    Football League" for "NFL"."""
+    if alias is None:
+        return False
+    if alias.spelled:
+        return alias.key in {a.lower() for a in _ACRONYM.findall(_acronyms(normalize(text)))}
+    return any(len(kept) >= 2 and "".join(w[0] for w in kept).lower() == alias.key for _, kept in _name_runs(text))
 
 
 def names(text: str) -> set[str]:
@@ -214,5 +254,6 @@ def unmatched_names(question: str, text: str) -> list[str]:
         # a common word the text leaves out ("the 93rd Academy Awards Ceremony" / "the 93rd
         # Academy Awards"): one of three words or more is found by all the others.
         if not (found(tokens[-1]) or (len(tokens) >= 3 and all(found(w) for w in tokens[:-1]))):
-            out.append(" ".join(tokens))
+            if not written_otherwise(_alias(tokens), text):  # "U.S." for "United States"
+                out.append(" ".join(tokens))
     return out

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from factbot.text.matching import STEM_PREFIX, name_groups, prefix_key, stopwords, stem
+from factbot.text.matching import STEM_PREFIX, Alias, name_aliases, name_groups, prefix_key, stem, stopwords, written_otherwise
 from factbot.text.words import LEGAL_FORMS
 
 # "the [new] president of [the] NFL": one optional modifier before the role word, then "of" and
@@ -38,7 +38,7 @@ _BODY = rf"{_CAP}(?:\s+(?:of\s+|&\s+|and\s+)?{_CAP})*"
 # joins them into one phrase; the role may be of any name in it (_PARTS).
 _AFTER = re.compile(rf"\s+of\s+(?:the\s+|(an?\s+))?({_BODY}(?:\s+[a-z][\w-]*\s+{_BODY})?)")
 _BEFORE = re.compile(rf"({_BODY})\s+$")
-_COMPOUND = re.compile(rf"[A-Z][\w&.\-]*(?<![’'])\s+([a-z][\w-]*)\s+$")  # not "Nintendo's new CEO"
+_COMPOUND = re.compile(r"[A-Z][\w&.\-]*(?<![’'])\s+([a-z][\w-]*)\s+$")  # not "Nintendo's new CEO"
 _OWNER_WORD = re.compile(rf"({_BODY})[’']s\s+[a-z][\w-]*\s+$")  # "Nintendo's new CEO": Nintendo's
 _POSSESSIVE = re.compile(r"[’']s\b")
 MODIFIER_CHARS = 120  # a name modifying a role is a few words; no need to search a whole passage back
@@ -55,6 +55,7 @@ _LEGAL = frozenset(stem(w) for w in LEGAL_FORMS)
 class Role:
     word: str  # the role word as the question writes it ("president", "CEO")
     body: frozenset[str]  # the stems of the body it is of ("fifa")
+    alias: Alias | None = None  # the body's other form: "U.S." for "the United States"
 
 
 def question_role(question: str) -> Role | None:
@@ -66,7 +67,10 @@ def question_role(question: str) -> Role | None:
         return None
     body = re.split(r"\s+(?:in|on|at|for|by|from|during)\s+", m.group(2))[0]  # "Tesla in 2021" -> "Tesla"
     groups = name_groups(body)
-    return Role(m.group(1), frozenset().union(*groups)) if groups else None
+    if not groups:
+        return None
+    aliases = name_aliases(body)
+    return Role(m.group(1), frozenset().union(*groups), aliases[0] if len(aliases) == 1 else None)
 
 
 def bodies(role: str, text: str) -> list[tuple[str, ...]]:
@@ -119,7 +123,9 @@ def role_elsewhere(role: Role, text: str) -> bool:
     """The text binds the role word only to bodies other than the question's (a line about
     CONCACAF's presidents for FIFA's). False when some mention is the question's or none is bound."""
     bound = bodies(role.word, text)
-    return bool(bound) and not any(_holds(role.body, name) for names in bound for name in names)
+    return bool(bound) and not any(
+        _holds(role.body, name) or written_otherwise(role.alias, name) for names in bound for name in names
+    )
 
 
 def _holds(body: frozenset[str], name: str) -> bool:
