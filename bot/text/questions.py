@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from factbot.text.datelines import blanked
@@ -52,7 +53,7 @@ class Constraints:
     titles: tuple[str, ...] = ()  # the names as written ("Pretty Woman", "Cyberpunk 2077")
     ordinals: frozenset[tuple[str, str]] = frozenset()  # ("1", "season") for "the first season"
     role: Role | None = None  # "the president of FIFA" (text/roles)
-    aliases: tuple[Alias | None, ...] = ()  # each name's other form, beside names: "US" for "United States"
+    aliases: Mapping[frozenset[str], Alias] = field(default_factory=dict)  # a name's other form: "US" for "United States"
 
 
 def answer_form(question: str) -> AnswerForm:
@@ -73,7 +74,11 @@ def answer_form(question: str) -> AnswerForm:
 def constraints(question: str) -> Constraints:
     digits = {n.replace(",", "") for n in _DIGITS.findall(question)}
     return Constraints(frozenset(digits), tuple(name_groups(question)), titles(question), ordinal_nouns(question),
-                       question_role(question), tuple(name_aliases(question)))  # fmt: skip
+                       question_role(question), _aliases(question))  # fmt: skip
+
+
+def _aliases(question: str) -> dict[frozenset[str], Alias]:
+    return {g: a for g, a in zip(name_groups(question), name_aliases(question)) if a}
 
 
 _ORDINAL = re.compile(r"\b(%s|\d+(?:st|nd|rd|th))\b" % "|".join(ORDINALS), re.I)
@@ -128,10 +133,8 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     gives no value (text/datelines)."""
     lost = [n for n in sorted(c.numbers) if _rivalled(n, window) or _year_elsewhere(n, window, names_window)]
     stems = content_stems(window) | content_stems(names_window)
-    aliases = c.aliases if len(c.aliases) == len(c.names) else (None,) * len(c.names)
-    lost += [" ".join(sorted(g)) for g, alias in zip(c.names, aliases)
-             if not g & stems and not _prefix_match(g, stems)
-             and not written_otherwise(alias, f"{window} {names_window}")]  # fmt: skip
+    lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)
+             and not written_otherwise(c.aliases.get(g), f"{window} {names_window}")]  # fmt: skip
     lost += [f"{t} (only as part of a longer title)" for t in c.titles if _only_longer(t, window)]
     if c.ordinals:  # read on every sentence retrieved: only when the question ranks something
         ranked = ordinal_nouns(window)  # "the tenth season" is no line about "the first season"

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from factbot.text.matching import STEM_PREFIX, Alias, name_aliases, name_groups, prefix_key, stem, stopwords, written_otherwise
-from factbot.text.words import LEGAL_FORMS
+from factbot.text.matching import Alias, name_aliases, name_groups, stem, stem_in, stopwords, written_otherwise
+from factbot.text.words import LEGAL_FORMS, PREPOSITIONS
 
 # "the [new] president of [the] NFL": one optional modifier before the role word, then "of" and
 # the body, a capitalized run or a quoted title.
@@ -31,6 +31,8 @@ _ROLE_QUESTION = re.compile(
 _ASKS_WHO = re.compile(r"^\s*(?:who|whom|whose)\b", re.I)
 # Nouns that name the answer's form, not a role: "the name of", "the date of", "the title of".
 _FORM_NOUNS = frozenset("name names title date year day time".split())
+# Where the body's name ends in the question: "the CEO of Tesla in 2021", "of FIFA by vote".
+_AFTER_BODY = re.compile(r"\s+(?:%s)\s+" % "|".join(sorted(PREPOSITIONS | {"by", "from"})))
 _CAP = r"[A-Z][\w'’&.\-]*"
 # A body: capitalized words, joined by "of", "&" or "and" ("Bank of America", "SpaceX and Tesla").
 _BODY = rf"{_CAP}(?:\s+(?:of\s+|&\s+|and\s+)?{_CAP})*"
@@ -41,7 +43,7 @@ _BEFORE = re.compile(rf"({_BODY})\s+$")
 _COMPOUND = re.compile(r"[A-Z][\w&.\-]*(?<![’'])\s+([a-z][\w-]*)\s+$")  # not "Nintendo's new CEO"
 _OWNER_WORD = re.compile(rf"({_BODY})[’']s\s+[a-z][\w-]*\s+$")  # "Nintendo's new CEO": Nintendo's
 _POSSESSIVE = re.compile(r"[’']s\b")
-MODIFIER_CHARS = 120  # a name modifying a role is a few words; no need to search a whole passage back
+MODIFIER_CHARS = 120  # a name modifying a role is a few words: no need to search a whole passage back
 _NAMED_NEXT = re.compile(r"\s+[A-Z]")  # "FIFA president Gianni Infantino": a name follows the role
 # The names a bound body may join: "SpaceX and Tesla", "Queen and Freddie Mercury biopic
 # Bohemian Rhapsody" (the role is of one of them).
@@ -65,7 +67,7 @@ def question_role(question: str) -> Role | None:
     m = _ROLE_QUESTION.search(question)
     if not m or m.group(1).lower() in _FORM_NOUNS:
         return None
-    body = re.split(r"\s+(?:in|on|at|for|by|from|during)\s+", m.group(2))[0]  # "Tesla in 2021" -> "Tesla"
+    body = _AFTER_BODY.split(m.group(2))[0]  # "Tesla in 2021" -> "Tesla"
     groups = name_groups(body)
     if not groups:
         return None
@@ -79,10 +81,12 @@ def bodies(role: str, text: str) -> list[tuple[str, ...]]:
     out = []
     for m in re.finditer(r"\b%ss?\b" % re.escape(role), text, re.I):
         after = _AFTER.match(text, m.end())
-        if (after and after.group(1)) or _of_a_kind(text, m.end()) or _compound(text, m.start(), m.end()):
+        near = text[max(0, m.start() - MODIFIER_CHARS) : m.start()]  # a name modifying a role is a few words
+        named_next = bool(_NAMED_NEXT.match(text, m.end()))
+        if (after and after.group(1)) or _of_a_kind(text, m.end()) or _compound(near, named_next):
             out.append((_INDEFINITE,))  # "president of an NFL team", "director of music videos"
             continue
-        body = after.group(2) if after else _modifier(text, m.start(), m.end())
+        body = after.group(2) if after else _modifier(near, named_next)
         if body:
             out.append(tuple(p for p in _PARTS.split(body) if p and name_groups(p)))
     return [b for b in out if b]
@@ -95,17 +99,17 @@ def _of_a_kind(text: str, end: int) -> bool:
     return bool(bare) and bare.group(1).lower() not in stopwords()
 
 
-def _compound(text: str, start: int, end: int) -> bool:
+def _compound(near: str, named_next: bool) -> bool:
     """A word between the name and the role makes another role or the role of another thing:
-    "FIFA vice president Victor Montagliani", "Bohemian Rhapsody video director Bruce Gowers"."""
-    before = _COMPOUND.search(text[max(0, start - MODIFIER_CHARS) : start])
-    return bool(before) and before.group(1).lower() not in stopwords() and bool(_NAMED_NEXT.match(text, end))
+    "FIFA vice president Victor Montagliani", "Bohemian Rhapsody video director Bruce Gowers".
+    near: the text just before the role; named_next: a name follows the role."""
+    before = _COMPOUND.search(near)
+    return bool(before) and before.group(1).lower() not in stopwords() and named_next
 
 
-def _modifier(text: str, start: int, end: int) -> str | None:
-    """The name written before the role word as its modifier: "Apple's CEO" (possessive), or
-    "FIFA president Gianni Infantino" (a name follows). "director, Francis" binds nothing."""
-    near = text[max(0, start - MODIFIER_CHARS) : start]
+def _modifier(near: str, named_next: bool) -> str | None:
+    """The name written before the role word (near ends there) as its modifier: "Apple's CEO"
+    (possessive), or "FIFA president Gianni Infantino" (a name follows). "director, Francis" binds nothing."""
     owner_word = _OWNER_WORD.search(near)
     if owner_word:
         return owner_word.group(1)
@@ -116,7 +120,7 @@ def _modifier(text: str, start: int, end: int) -> str | None:
     owner = _POSSESSIVE.search(run)
     if owner:  # "Vanguard's New CEO": the body is the possessor
         return run[: owner.start()]
-    return run if _NAMED_NEXT.match(text, end) else None
+    return run if named_next else None
 
 
 def role_elsewhere(role: Role, text: str) -> bool:
@@ -133,11 +137,6 @@ def _holds(body: frozenset[str], name: str) -> bool:
     "the role of Billy"), and no word follows the body's last word but a legal form ("the LEGO
     Group" is LEGO; "the LEGO Foundation" and "the NFL Players Association" are other bodies).
     A word of five letters or more may match on its first four ("Nintendo's" / "Nintendo")."""
-    heads = {prefix_key(w, STEM_PREFIX) for w in body} - {None}
-    stems = [s for word in name.split() for s in _stems(word)]
-    hits = [i for i, s in enumerate(stems) if s in body or prefix_key(s, STEM_PREFIX) in heads]
+    stems = [s for word in name.split() for s in sorted(set().union(*name_groups(word)))]
+    hits = [i for i, s in enumerate(stems) if stem_in(s, body)]
     return bool(hits) and all(s in _LEGAL for s in stems[hits[-1] + 1 :])
-
-
-def _stems(word: str) -> list[str]:
-    return sorted(set().union(*name_groups(word))) if name_groups(word) else []
