@@ -172,6 +172,23 @@ def test_sentences_below_the_seed_floor_do_not_seed():
     assert [seed_of(e) for e in ev] == [REOPENED]
 
 
+def test_a_first_seed_is_shown_second_whatever_its_score():
+    # The best sentence for the second part of a two-part question: under the seed floor for the
+    # whole question, shown right after the best one anyway.
+    sentences = split_passages(BRIDGE_PASSAGES)
+    scores = scores_for(len(sentences), {REOPENED: 1.0, ENGINEERS: 0.9, BUSES: 0.3})
+
+    def shown(ev: list[Evidence]) -> list[list[str]]:
+        return [texts(sentences, e) for e in ev]
+
+    ev = select_evidence(BRIDGE_PASSAGES, sentences, scores, dense_ids(len(sentences)), 3, first=(BUSES,))
+    assert_well_formed(ev, BRIDGE_PASSAGES, 3)
+    assert [seed_of(e) for e in ev] == [REOPENED, BUSES, ENGINEERS]
+    without = select_evidence(BRIDGE_PASSAGES, sentences, scores, dense_ids(len(sentences)), 3)
+    assert [seed_of(e) for e in without] == [REOPENED, ENGINEERS]
+    assert not any(sentences[BUSES].text in unit for unit in shown(without))
+
+
 # Widening ---------------------------------------------------------------------------------------
 def test_a_quote_pulls_in_the_line_naming_its_speaker():
     # The line before scores low (0.1 < NEIGHBOUR_SHARE of the seed) but the quote needs it.

@@ -9,7 +9,9 @@ import pytest
 from factbot.answer.citations import check_reply
 from factbot.core.types import Evidence
 from factbot.text.matching import content_stems, overlap, unmatched_names
-from factbot.text.questions import AnswerForm, answer_form, constraints, form_tokens, missing_constraints
+from factbot.text.questions import (
+    AnswerForm, answer_form, constraints, form_tokens, missing_constraints, question_parts,
+)
 from factbot.text.sentences import sentence_spans
 
 
@@ -181,3 +183,28 @@ def test_a_name_holds_in_its_other_form(question, window, lost):
 def test_a_question_name_written_as_initials_is_in_scope():
     assert unmatched_names("Who is the president of the United States?", "U.S. President Donald Trump") == []
     assert unmatched_names("Who is the president of the United States?", "Ukraine's President") == ["United States"]
+
+
+@pytest.mark.parametrize(
+    "question, parts",
+    [
+        ("What did the council decide in May, and why was it reversed?",
+         ("What did the council decide in May", "why was it reversed?")),
+        ("Who is Lena Ortiz, and where did she speak?", ("Who is Lena Ortiz", "where did she speak?")),
+        ("According to the mayor, what will the repairs cost, and has the work begun?",
+         ("According to the mayor, what will the repairs cost", "has the work begun?")),
+        ("Who opened the bridge, and on what day?", ("Who opened the bridge", "on what day?")),
+        ("Who opened the bridge, and did Ortiz speak?", ("Who opened the bridge", "did Ortiz speak?")),
+        # One question: names, years or question words joined by "and".
+        ("Who won the final in 2014 and 2018?", None),
+        ("What did the Eagles and the Hawks agree to?", None),
+        ("Where and when did the board meet?", None),
+        ("Who opened the bridge and did not speak?", None),
+        ("Which mayor opened the bridge and has promised more repairs?", None),
+        ("The mayor opened the bridge, and has she spoken since.", None),  # states, asks nothing
+        ("According to the Times, where and on what occasion will they meet?", None),
+        ("What has the board threatened, and against whom?", None),
+    ],
+)
+def test_question_parts(question, parts):
+    assert question_parts(question) == (parts or (question,))

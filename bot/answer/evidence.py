@@ -153,10 +153,12 @@ def _add_window(units: list[Unit], i: int, window: list[int], sentences: list[Se
 
 def select_evidence(
     passages: list[Passage], sentences: list[Sentence], scores: np.ndarray, dense: np.ndarray, k: int,
-    max_words: int | None = None,
+    max_words: int | None = None, first: tuple[int, ...] = (),
 ) -> list[Evidence]:
     """Seeds in score order, widened and merged into at most k contiguous units, numbered 1..k;
-    with max_words, the best units that fit in that many words together (the first always)."""
+    with max_words, the best units that fit in that many words together (the first always).
+    first: sentences seeded right after the best one, whatever their score (the best sentence
+    for each part of a question that asks two things)."""
     units: list[Unit] = []
     # A question states nothing ("Who directed Titanic?"), so it never seeds a unit.
     can_seed = [scores[i] > 0 and len(s.text.split()) >= MIN_SEED_WORDS and not s.text.rstrip().endswith("?")
@@ -164,8 +166,9 @@ def select_evidence(
     # The floor is relative to the best sentence that can seed: a short top line ("Why now?") must
     # not raise it above every sentence that can.
     floor = MIN_SEED_SHARE * max((float(scores[i]) for i, ok in enumerate(can_seed) if ok), default=0.0)
-    for i in map(int, np.argsort(-scores)):
-        if len(units) >= k or scores[i] < floor:
+    ranked = [int(i) for i in np.argsort(-scores)]
+    for i in ranked[:1] + list(first) + ranked[1:]:
+        if len(units) >= k or (scores[i] < floor and i not in first):
             break
         if not can_seed[i] or any(i in u.idx for u in units):
             continue

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from factbot.answer.evidence import score_sentences, select_evidence, split_passages
+from factbot.answer.evidence import Sentence, score_sentences, select_evidence, split_passages
 from factbot.answer.retrieve import HybridRetriever, shortlist
 from factbot.core.config import Config
 from factbot.core.types import Evidence, Passage
 from factbot.index.embed import Embedder
+from factbot.text.questions import question_parts
 from factbot.text.sentences import sentence_spans
 
 
@@ -43,9 +44,21 @@ class EvidenceFinder:
         s_vecs = self.embedder.embed([s.text for s in sentences])
         scores = score_sentences(question, sentences, q_vec, s_vecs)
         evidence = select_evidence(
-            passages, sentences, scores, s_vecs @ q_vec, self.config.evidence_k, self.config.evidence_words
+            passages, sentences, scores, s_vecs @ q_vec, self.config.evidence_k, self.config.evidence_words,
+            first=self._best_for_parts(question, sentences, s_vecs),
         )
         return Found(evidence, float(scores.max()), tuple(candidates), tuple(passages))
+
+    def _best_for_parts(self, question: str, sentences: list[Sentence], s_vecs: np.ndarray) -> tuple[int, ...]:
+        """For a question that asks two things, the best sentence for each part: the best for the
+        whole question may answer only one. No floor: a part leans on the other ("and why was it
+        reversed?") and scores low on its own, and every sentence here is from a passage retrieved
+        for the whole question."""
+        parts = question_parts(question)
+        if len(parts) < 2:
+            return ()
+        vecs = self.embedder.embed(list(parts))
+        return tuple(int(score_sentences(p, sentences, v, s_vecs).argmax()) for p, v in zip(parts, vecs))
 
     def related(self, text: str, within: Collection[str] | None = None) -> list[Passage]:
         """The passages retrieved for a text (a quote): where other articles say the same thing."""

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from factbot.text import words as W
 from factbot.text.datelines import blanked
 from factbot.text.roles import Role, question_role, role_elsewhere
 from factbot.text.matching import (
@@ -69,6 +70,30 @@ def answer_form(question: str) -> AnswerForm:
     if _NAME_OF.search(q):
         return AnswerForm.NAME
     return AnswerForm.ANY
+
+
+# Two questions in one ("What did Trump do after the meeting, and why was it reversed?"): "and"
+# before a question word (perhaps after a preposition: "and on what platform?") or before an
+# auxiliary and its own subject (a pronoun, a determiner or a name: "and has the time come?", not
+# "and has agreed to talks") opens the second.
+_SUBJECT_START = sorted(W.PERSON_SUBJECT | W.THING_PRONOUNS | W.ARTICLES | W.DEMONSTRATIVES | W.PERSON_POSSESSIVE
+                        | {"i", "we", "you", "her"})  # fmt: skip
+_SECOND_QUESTION = re.compile(
+    r"(?:,\s*|\s+)and\s+(?=(?i:%s)\s+(?:(?i:%s)\b|[A-Z])|(?i:[a-z]+\s+)?(?i:%s)\b)"
+    % ("|".join(sorted(W.AUXILIARIES | W.MODALS)), "|".join(_SUBJECT_START), "|".join(sorted(W.QUESTION_WORDS)))
+)
+
+
+def question_parts(question: str) -> tuple[str, ...]:
+    """The questions a question joins with "and": each asks for its own evidence. One part when it
+    asks one thing ("Who won in 2019 and 2020?", "Where and when did they meet?")."""
+    if not question.rstrip().endswith("?"):  # a claim or a request states; it asks nothing twice
+        return (question,)
+    parts = tuple(p.strip() for p in _SECOND_QUESTION.split(question) if p.strip())
+    # "Where and on what occasion might they meet?" joins two question words of one question.
+    if len(parts) < 2 or any(words(p)[-1:] and words(p)[-1] in W.QUESTION_WORDS for p in parts):
+        return (question,)
+    return parts
 
 
 def constraints(question: str) -> Constraints:
