@@ -255,3 +255,43 @@ def test_a_date_in_digits_backs_the_same_date_in_words():
     said = "Super Mario Odyssey for Nintendo Switch was released on October 27, 2017."
     other = "Super Mario Odyssey for Nintendo Switch was released on November 27, 2017."
     assert support(said, passage, 0.8) > 1.5 * support(other, passage, 0.8)
+
+
+# A sentence that misstates its quote -------------------------------------------------------------
+COUNCIL = (
+    "Council Notes\n\nThe council did not approve the repair budget on Monday.\n"
+    "Ukraine agreed to the ceasefire proposal, but Russia shot it down.\n"
+    "Officials were frustrated not just with the delays, but also with the costs.\n"
+)
+
+
+def _council(n: int, first: str, last: str) -> Evidence:
+    start = COUNCIL.index(first)
+    end = COUNCIL.index(last, start) + len(last)
+    return Evidence(n, "council", "Council Notes", "council.txt", COUNCIL[start:end], start, end, 0.5,
+                    tuple(sentence_spans(COUNCIL, start, end)))  # fmt: skip
+
+
+BUDGET = _council(1, "The council did not", "on Monday.")
+CEASEFIRE = _council(2, "Ukraine agreed", "shot it down.")
+FRUSTRATED = _council(3, "Officials were", "the costs.")
+
+
+@pytest.mark.parametrize(
+    "reply, quote",
+    [
+        ("The council approved the repair budget on Monday [1].", BUDGET.text),  # the "not" dropped
+        ("Ukraine and Russia agreed to the ceasefire proposal [2].", CEASEFIRE.text),  # one refused
+    ],
+    ids=["negation", "opposite"],
+)
+def test_a_sentence_that_misstates_its_quote_is_replaced_by_the_quote(reply, quote):
+    checked = check_reply(reply, [BUDGET, CEASEFIRE, FRUSTRATED], lexical_similarity, 0.3, "What did the council do?")
+    assert checked.text == quote.rstrip(".") + " [1]." and [c.quote for c in checked.citations] == [quote]
+    assert any("replaced by its quote" in d for d in checked.dropped)
+
+
+def test_not_just_adds_instead_of_negating():
+    reply = "Officials were frustrated with the delays and with the costs [3]."
+    checked = check_reply(reply, [BUDGET, CEASEFIRE, FRUSTRATED], lexical_similarity, 0.3, "Why were officials frustrated?")
+    assert checked.text == reply.replace("[3]", "[1]") and not checked.dropped

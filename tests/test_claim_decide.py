@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from factbot.claims.signals import compare
+from factbot.text.signals import compare
 from factbot.claims.verdict import (
     Aligned,
     Decision,
@@ -360,3 +360,20 @@ def test_parse_label_negated():
     assert parse_label("The claim is NOT SUPPORTED [1].", GIVEN) == (Label.NOT_ENOUGH_INFO, 1)
     assert parse_label("It isn't REFUTED.", GIVEN) == (Label.NOT_ENOUGH_INFO, None)
     assert parse_label("REFUTED [2]: not what the passage says.", GIVEN) == (Label.REFUTED, 2)
+
+
+@pytest.mark.parametrize(
+    "claim, source, flip",
+    [
+        ("The mayor approved the budget.", "The mayor did not approve the budget.", True),
+        ("No U.S. troops are involved.", "U.S. troops are involved.", True),
+        # "no" negates the phrase it heads, not the next one.
+        ("The former mayor is feeling the pressure.", "It is no secret the former mayor is feeling the pressure.", False),
+        # "not just" adds: the source says both.
+        ("The mayor was frustrated with the delays.", "The mayor was frustrated not just with the delays, but also with the costs.", False),
+        # A negation does not reach past a comma.
+        ("The mayor approved the budget.", "Not a surprise, the mayor approved the budget.", False),
+    ],
+)
+def test_negation_reaches_only_its_own_phrase(claim, source, flip):
+    assert compare(claim, source).negation_flip is flip

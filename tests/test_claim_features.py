@@ -186,7 +186,7 @@ def test_learned_decision_quotes_the_deciding_sentence_and_code_decisions_stand(
 
 
 def test_months_compare_however_written_and_weekdays_are_no_months():
-    from factbot.claims.signals import compare
+    from factbot.text.signals import compare
 
     assert not compare("The draft was held on November 18, 2020.", "The draft will be held Wednesday, Nov. 18.").missing_numbers
     assert compare("The draft was held on November 18, 2020.", "The draft will be held Wednesday, Dec. 18.").missing_numbers

@@ -17,6 +17,7 @@ from factbot.text.datelines import as_date_evidence
 from factbot.text.matching import content_stems, missing_names, month_stems, normalize, numbers, overlap
 from factbot.core.types import Citation, Evidence
 from factbot.text.markers import LEADING_MARKERS, cited_numbers, strip_markers
+from factbot.text.signals import compare
 from factbot.text.questions import AnswerForm, answer_form, constraints, form_tokens, missing_constraints
 from factbot.text.sentences import sentences_in, texts_at
 
@@ -153,7 +154,12 @@ def check_reply(
         if not grounded:
             dropped.append(f"sentence dropped: {asks.problem(s.text, *quotes[0][:3])}: {s.text!r}")
             continue
-        answered = answered or any(asks.answered_by(s.text, e, start, end) for e, start, end, _, _ in grounded)
+        said = s.text
+        wrong = misstated(s.text, grounded[0])
+        if wrong:  # the quote itself is the answer, nothing of the model's wording
+            dropped.append(f"sentence replaced by its quote ({wrong}): {s.text!r}")
+            grounded, said = grounded[:1], " ".join(grounded[0][3].split())
+        answered = answered or any(asks.answered_by(said, e, start, end) for e, start, end, _, _ in grounded)
         for e, start, end, quote, score in grounded:
             key = (e.doc_id, start, end)
             if key not in keyed:
@@ -161,8 +167,22 @@ def check_reply(
                 citations.append(Citation(keyed[key], e.doc_id, e.title, e.source, quote, start, end, round(score, 3)))
             if keyed[key] not in markers:
                 markers.append(keyed[key])
-        parts.append(_with_markers(s.text, markers))
+        parts.append(_with_markers(said, markers))
     return CheckedAnswer(" ".join(parts), tuple(citations), False, tuple(dropped), answered or not citations)
+
+
+def misstated(sentence: str, quote: tuple) -> str | None:
+    """How an answer sentence misstates the quote it rests on (a negation dropped or added, an
+    opposite verb, the statement given to someone the quote does not involve), or None."""
+    e, start, _, text, _ = quote
+    sig = compare(sentence, text, f"{e.context} {e.text[: start - e.start]}")
+    if sig.swapped_name:
+        return "the quote attributes it to someone else"
+    if sig.opposite:
+        return f"the quote says {sig.opposite[1]!r} where the answer says {sig.opposite[0]!r}"
+    if sig.negation_flip:
+        return "the quote states the negation"
+    return None
 
 
 def _supporting(s: ReplySentence, scores: dict[int, float], by_n: dict, min_support: float, dropped: list) -> list[int]:

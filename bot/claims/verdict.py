@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from factbot.claims.signals import Signals, compare, with_context_names
+from factbot.text.signals import Signals, compare, with_context_names
 from factbot.text.words import AUXILIARIES, MODALS, QUESTION_WORDS
 from factbot.model.generate import Prompt
 from factbot.model.prompts import format_sources, load_prompt

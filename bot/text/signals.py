@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from factbot.text import words as W
 from factbot.text.matching import _stemmer, content_stems, missing_names, month_names, names, normalize, numbers, words
 
 # Opposites, as stems; either side in the claim and the other in the source is a contradiction.
@@ -26,6 +27,13 @@ OPPOSITES = [
 NEGATIONS = {"not", "no", "never", "nor", "n't", "don't", "doesn't", "didn't", "wasn't", "weren't", "isn't",
              "aren't", "won't", "wouldn't", "hasn't", "haven't", "hadn't", "can't", "cannot", "without", "neither"}  # fmt: skip
 NEGATION_WINDOW = 3  # a negation this many words before a shared word flips that word
+# "no" and "without" negate the phrase they head, which ends where another begins: "no secret
+# the president ..." negates no president.
+NEGATING_DETERMINERS = frozenset({"no", "without"})
+PHRASE_START = W.ARTICLES | W.DEMONSTRATIVES | W.PERSON_SUBJECT | W.PERSON_POSSESSIVE | W.THING_PRONOUNS
+# After "not" these add instead of negating: "not just X, but also Y".
+FOCUS_PARTICLES = frozenset({"just", "only", "merely", "simply"})
+_CLAUSE_MARK = re.compile(r"[,;:()\[\]\"—–]+")  # sentences come split already; "U.S." keeps its stops
 
 
 @dataclass(frozen=True)
@@ -52,16 +60,25 @@ class Signals:
 
 
 def _stems_with_negation(text: str) -> dict[str, bool]:
-    """Content stems of text, each marked True when a negation word stands just before it."""
+    """Content stems of text, each marked True when a negation stands just before it in its clause.
+
+    A negation reaches no further than the next comma or clause mark; "no" and "without" reach
+    only the phrase they head ("no secret the former president" negates no president); "not
+    just/only" adds instead of negating ("not just with Putin, but also ...")."""
     out: dict[str, bool] = {}
-    ws = words(text)
-    stop_before = -99
-    for i, w in enumerate(ws):
-        if w in NEGATIONS or w.endswith("n't"):
-            stop_before = i
-            continue
-        stem = _stemmer().stemWord(w)
-        out[stem] = out.get(stem, False) or (i - stop_before <= NEGATION_WINDOW)
+    for clause in _CLAUSE_MARK.split(normalize(text)):
+        ws = words(clause)
+        negator, reach_end = "", -1
+        for i, w in enumerate(ws):
+            if w in NEGATIONS or w.endswith("n't"):
+                if i + 1 < len(ws) and ws[i + 1] in FOCUS_PARTICLES:
+                    continue
+                negator, reach_end = w, i + NEGATION_WINDOW
+                continue
+            if w in PHRASE_START and negator in NEGATING_DETERMINERS:
+                reach_end = -1  # "no secret the president": a new phrase, out of its reach
+            stem = _stemmer().stemWord(w)
+            out[stem] = out.get(stem, False) or i <= reach_end
     return out
 
 
