@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from factbot.answer import conflicts
 from factbot.answer.find import EvidenceFinder
+from factbot.claims.attribution import misattributed
 from factbot.claims import verdict as claims
 from factbot.core.config import CheckMode, Config
 from factbot.core.errors import BadInput
@@ -22,6 +23,9 @@ QUESTION_NOT_CLAIM = (
     "That is a question, not a claim. Ask it with answer() / factbot ask, "
     'or state the claim, e.g. "Healey called the plans unclear".'
 )
+
+
+MISATTRIBUTED = "Refuted: the articles quote these words, but not from whom the claim says; the quote shows who said them."
 
 
 class ClaimChecker:
@@ -42,6 +46,10 @@ class ClaimChecker:
         if found.relevance < self.config.min_relevance or not found.evidence:
             timings = Timings(retrieve_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
             return Verdict(claim, Label.NOT_ENOUGH_INFO, "Nothing in the articles is about this.", (), 0.8, timings)
+        wrong_speaker = misattributed(claim, found.candidates)
+        if wrong_speaker:  # the quoted words are in the articles, said by someone else
+            timings = Timings(retrieve_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
+            return Verdict(claim, Label.REFUTED, MISATTRIBUTED, self._verified((wrong_speaker,)), 0.9, timings)
         if self.config.check_mode == CheckMode.LEARNED:
             decision, t_model = self._decide_learned(claim, found.evidence, found.relevance), None
         else:
