@@ -295,3 +295,19 @@ def test_not_just_adds_instead_of_negating():
     reply = "Officials were frustrated with the delays and with the costs [3]."
     checked = check_reply(reply, [BUDGET, CEASEFIRE, FRUSTRATED], lexical_similarity, 0.3, "Why were officials frustrated?")
     assert checked.text == reply.replace("[3]", "[1]") and not checked.dropped
+
+
+def test_cut_after_keeps_n_sentences_and_their_markers():
+    from factbot.answer.citations import cut_after
+
+    raw = "One is here [1]. Two is here. [2] Three is here [1][2]. Four"
+    assert cut_after(raw, 3) == "One is here [1]. Two is here. [2] Three is here [1][2]."
+    assert cut_after(raw, 4) is None and cut_after("One is here [1].", 1) is None
+
+
+def test_an_unfinished_last_sentence_is_dropped_but_a_lone_one_is_judged():
+    reply = f"{RESILIENCY} [1]. He also said that he would like [1]"
+    checked = check_reply(reply, EVIDENCE, lexical_similarity, MIN_SUPPORT, "What did Kellogg clarify?")
+    assert "would like" not in checked.text and any("unfinished" in d for d in checked.dropped)
+    lone = check_reply(f"{RESILIENCY} [1]", EVIDENCE, lexical_similarity, MIN_SUPPORT, "What did Kellogg clarify?")
+    assert lone.citations and not any("unfinished" in d for d in lone.dropped)

@@ -153,3 +153,14 @@ def test_empty_index_without_auto_ingest_says_how_to_build_it(embedder, tmp_path
     with pytest.raises(IndexMissing, match="factbot ingest"):
         bot.answer(KELLOGG_Q)
     assert fake.llm.calls == []
+
+
+def test_the_reply_is_read_no_further_than_its_fourth_sentence(bot, fake):
+    from factbot.answer.citations import MAX_REPLY_SENTENCES
+
+    lines = [f"{RESILIENCY} [1]."] + [f"Kellogg made point number {n} about the force [1]." for n in range(2, 8)]
+    events = _run(bot, fake, KELLOGG_Q, " ".join(lines))
+    answer = events[-1].answer
+    assert answer.raw_text == " ".join(lines[:MAX_REPLY_SENTENCES])  # the rest was never read
+    assert "".join(e.text for e in events if isinstance(e, Token)).strip() == answer.raw_text
+    assert not fake.lock.locked()  # the stream was closed, so the model is free for the next question

@@ -10,7 +10,7 @@ from factbot.answer.citations import check_reply
 from factbot.core.types import Evidence
 from factbot.text.matching import content_stems, overlap, unmatched_names
 from factbot.text.questions import (
-    AnswerForm, answer_form, constraints, form_tokens, missing_constraints, question_parts,
+    AnswerForm, answer_form, asked_parts, constraints, form_tokens, missing_constraints, question_parts,
 )
 from factbot.text.sentences import sentence_spans
 
@@ -208,3 +208,25 @@ def test_a_question_name_written_as_initials_is_in_scope():
 )
 def test_question_parts(question, parts):
     assert question_parts(question) == (parts or (question,))
+
+
+def test_a_part_that_refers_back_holds_the_first_parts_first_name():
+    first, second = asked_parts("Why is Lena Ortiz wary of the board, and what has she criticized the council for?")
+    assert first.constraints.names[0] == frozenset({"lena", "ortiz"})
+    assert second.constraints.names[0] == frozenset({"lena", "ortiz"}) and frozenset({"council"}) not in first.constraints.names
+    (whole,) = asked_parts("Who opened the Harbor Bridge?")
+    assert whole.constraints == constraints("Who opened the Harbor Bridge?")
+    _, plain = asked_parts("Who is Lena Ortiz, and when did the Harbor Bridge reopen?")
+    assert frozenset({"lena", "ortiz"}) not in plain.constraints.names  # no pronoun: its own names only
+
+
+def test_a_two_part_answer_is_checked_against_the_part_it_answers():
+    # The first part names no team: its answer's line need not name the Eagles, which only the
+    # second part asks about (read whole, the question would have every line name them).
+    text = "Results\n\nThe 2018 final was won by the Hawks.\n\nCoaches\n\nThe Eagles were coached by Ana Silva.\n"
+    final, coach = _unit(1, text, "The 2018 final", "the Hawks."), _unit(2, text, "The Eagles were", "Ana Silva.")
+    reply = "The Hawks won the 2018 final [1]. Ana Silva coached the Eagles [2]."
+    checked = check_reply(reply, [final, coach], lexical, 0.3, "Who won the 2018 final, and who coached the Eagles?")
+    assert [c.quote for c in checked.citations] == [final.text, coach.text] and not checked.dropped
+    whole = check_reply(reply, [final, coach], lexical, 0.3, "Who won the 2018 final and coached the Eagles?")
+    assert [c.quote for c in whole.citations] == [coach.text]  # one question: every line must name the Eagles

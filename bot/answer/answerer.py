@@ -6,6 +6,7 @@ the reply's Tokens, then Done with the checked Answer (or an abstention)."""
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -73,10 +74,15 @@ def stream_answer(
         yield Done(abstention(question, evidence, scope.message, scope.reason, clock.timings()))
         return
     raw, first = "", None
-    for delta in stream_reply(model(), answer_prompt(question, evidence)):
-        first = first or time.perf_counter()
-        raw += delta
-        yield Token(delta)
+    with closing(stream_reply(model(), answer_prompt(question, evidence))) as reply:  # closing frees the model
+        for delta in reply:
+            first = first or time.perf_counter()
+            cut = citations.cut_after(raw + delta)
+            if cut is not None:  # MAX_REPLY_SENTENCES said: the rest would be copied sources
+                raw = cut
+                break
+            raw += delta
+            yield Token(delta)
     generated = time.perf_counter()
     checked = citations.complete_quotations(
         citations.check_reply(raw, evidence, similarity, config.min_support, question), evidence

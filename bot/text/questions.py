@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from factbot.text import words as W
@@ -94,6 +94,32 @@ def question_parts(question: str) -> tuple[str, ...]:
     if len(parts) < 2 or any(words(p)[-1:] and words(p)[-1] in W.QUESTION_WORDS for p in parts):
         return (question,)
     return parts
+
+
+# A second part that refers back by a pronoun ("and what has he criticized?") is about the
+# first part's first name ("Why is Zelenskyy skeptical of Putin, and ...": Zelenskyy).
+_REFERS_BACK = W.PERSON_SUBJECT | W.PERSON_OBJECT | W.PERSON_POSSESSIVE | {"her", "it", "its"}
+
+
+@dataclass(frozen=True)
+class Part:
+    text: str
+    form: AnswerForm
+    constraints: Constraints
+
+
+def asked_parts(question: str) -> list[Part]:
+    """Each question a question asks (question_parts), with its form and its own constraints; a
+    part that refers back by a pronoun also holds the first part's first name."""
+    parts = question_parts(question)
+    out = [Part(parts[0], answer_form(parts[0]), constraints(parts[0]))]
+    subject = out[0].constraints.names[:1]
+    for part in parts[1:]:
+        c = constraints(part)
+        if subject and _REFERS_BACK & set(words(part)) and subject[0] not in c.names:
+            c = replace(c, names=subject + c.names)
+        out.append(Part(part, answer_form(part), c))
+    return out
 
 
 def constraints(question: str) -> Constraints:
