@@ -155,14 +155,16 @@ def check_reply(
     sentences = parse_reply(raw)
     declines = [s for s in sentences if is_decline(s.text)]
     kept = [s for s in sentences if s not in declines]
-    sentences = _said_once(_finished(kept))
+    finished = _finished(kept)
+    sentences = _said_once(finished)
     # "NOT IN SOURCES" alone is a decline; tacked onto a cited answer it is only dropped.
     if is_decline(raw) and not (declines and any(s.cited for s in sentences)):
         return CheckedAnswer(text="", citations=(), declined=True, dropped=())
     by_n = {e.n: e for e in evidence}
     given = frozenset(numbers(question))
     dropped: list[str] = [f"dropped the remark {s.text!r}" for s in declines]
-    dropped += [f"dropped the unfinished last sentence {kept[-1].text!r}"] if len(_finished(kept)) < len(kept) else []
+    if len(finished) < len(kept):
+        dropped.append(f"dropped the unfinished last sentence {kept[-1].text!r}")
     if not sentences or not evidence:
         return CheckedAnswer("", (), False, ("the reply had no checkable sentence",))
     sims = similarity([s.text for s in sentences], [e.text for e in evidence])
@@ -184,10 +186,11 @@ def check_reply(
             dropped.append(f"sentence dropped: {asks.problem(s.text, *quotes[0][:3])}: {s.text!r}")
             continue
         said = s.text
-        wrong = misstated(s.text, grounded[0])
+        e, start, _, quote, _ = grounded[0]
+        wrong = misstated(s.text, e, start, quote)
         if wrong:  # the quote itself is the answer, nothing of the model's wording
             dropped.append(f"sentence replaced by its quote ({wrong}): {s.text!r}")
-            grounded, said = grounded[:1], " ".join(grounded[0][3].split())
+            grounded, said = grounded[:1], " ".join(quote.split())
         answered = answered or any(asks.answered_by(said, e, start, end) for e, start, end, _, _ in grounded)
         for e, start, end, quote, score in grounded:
             key = (e.doc_id, start, end)
@@ -200,11 +203,10 @@ def check_reply(
     return CheckedAnswer(" ".join(parts), tuple(citations), False, tuple(dropped), answered or not citations)
 
 
-def misstated(sentence: str, quote: tuple) -> str | None:
-    """How an answer sentence misstates the quote it rests on (a negation dropped or added, an
-    opposite verb, the statement given to someone the quote does not involve), or None."""
-    e, start, _, text, _ = quote
-    sig = compare(sentence, text, f"{e.context} {e.text[: start - e.start]}")
+def misstated(sentence: str, e: Evidence, start: int, quote: str) -> str | None:
+    """How an answer sentence misstates the quote (of e, at start) it rests on: a negation dropped
+    or added, an opposite verb, the statement given to someone the quote does not involve; or None."""
+    sig = compare(sentence, quote, f"{e.context} {e.text[: start - e.start]}")
     if sig.swapped_name:
         return "the quote attributes it to someone else"
     if sig.opposite:
