@@ -35,7 +35,7 @@ def test_quotations_are_long_quoted_passages_only():
     "claim",
     [
         'Sam Reyes said, "The repairs cost far less than any of us feared."',  # Ortiz said it
-        'Lena Ortiz said: "We will know the final bill in the spring."',  # Reyes, named a line before "He said"
+        'Chief Engineer Ana Silva said: "We will know the final bill in the spring."',  # "He said", in a passage with no Silva
     ],
 )
 def test_a_quotation_given_to_someone_else_is_found(claim):
@@ -51,6 +51,8 @@ def test_a_quotation_given_to_someone_else_is_found(claim):
         'Mayor Lena Ortiz said the repairs were "far cheaper than anyone feared at the start."',  # not in the articles
         '"The repairs cost far less than any of us feared," the mayor said.',  # no speaker named
         "Ortiz said the repairs cost far less than feared.",  # no quotation
+        # "He said": he may be anyone the passage names before it, Ortiz among them; no guess refutes.
+        'Lena Ortiz said: "We will know the final bill in the spring."',
     ],
 )
 def test_no_misattribution_without_a_quotation_found_beside_another_name(claim):

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from factbot.core.types import Citation, Passage, Stance
-from factbot.text.matching import content_stems, missing_names, name_groups, names
+from factbot.text.matching import content_stems, missing_names, name_groups, names, words
 from factbot.text.quotations import outside_quotes, quotations, same_words
 from factbot.text.sentences import sentences_in
+from factbot.text.words import PERSON_SUBJECT
 
 
 def misattributed(claim: str, passages: Sequence[Passage]) -> Citation | None:
@@ -29,13 +30,17 @@ def misattributed(claim: str, passages: Sequence[Passage]) -> Citation | None:
 
 def _holding(quotation: str, passages: Sequence[Passage]) -> list[tuple[Citation, str]]:
     """Each sentence holding the quotation word for word, with the words around it that name the
-    speaker: the sentence and the one before it ("he said" names someone a line earlier), quotes cut."""
+    speaker, quotes cut: the sentence and the one before it ("Healey wasn't having it: / "...," he
+    told reporters"). Where the sentence gives its speaker as a pronoun, all of its passage up to
+    it: "he" may be someone named lines earlier, and a refutation must not rest on a guess."""
     out = []
     for p in passages:
         sents = sentences_in(p.chunk.text, p.chunk.start)
         for i, (start, end, text) in enumerate(sents):
-            if same_words(quotation, text):
-                before = sents[i - 1][2] if i else ""
-                cit = Citation(1, p.chunk.doc_id, p.title, p.source, text, start, end, 1.0, Stance.REFUTES)
-                out.append((cit, outside_quotes(f"{before} {text}")))
+            if not same_words(quotation, text):
+                continue
+            pronoun = bool(PERSON_SUBJECT & set(words(outside_quotes(text))))
+            before = p.chunk.text[: start - p.chunk.start] if pronoun else (sents[i - 1][2] if i else "")
+            cit = Citation(1, p.chunk.doc_id, p.title, p.source, text, start, end, 1.0, Stance.REFUTES)
+            out.append((cit, outside_quotes(f"{before} {text}")))
     return out
