@@ -1,5 +1,6 @@
-"""Code checks for what a 1.5B model misses when comparing a claim with a source sentence:
-different numbers, swapped people, negation and opposite verbs. Pure functions."""
+"""Code checks for what a 1.5B model misses when comparing a statement with a source sentence:
+different numbers, swapped people, negation and opposite verbs. The claim checker compares a
+claim with its evidence; the citation check compares an answer sentence with its quote. Pure functions."""
 
 from __future__ import annotations
 
