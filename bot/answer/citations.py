@@ -19,7 +19,7 @@ from factbot.core.types import Citation, Evidence
 from factbot.text.markers import LEADING_MARKERS, cited_numbers, strip_markers
 from factbot.text.signals import compare
 from factbot.text.questions import AnswerForm, asked_parts, form_tokens, missing_constraints
-from factbot.text.sentences import sentences_in, texts_at
+from factbot.text.sentences import ends_finished, sentences_in, texts_at
 
 # Similarity of each text in a to each text in b, as a matrix (embedding cosine in production).
 Similarity = Callable[[list[str], list[str]], np.ndarray]
@@ -73,7 +73,6 @@ def parse_reply(raw: str) -> list[ReplySentence]:
 # recorded replies: cut after 3, RGB dev noise lost item 53 (its date was in the 4th sentence);
 # after 4, no bundled or RGB dev answer changed, and the three slowest bundled replies get shorter.
 MAX_REPLY_SENTENCES = 4
-_TERMINAL = re.compile(r"[.!?…\"”')\]]\s*$")
 
 
 def cut_after(raw: str, n: int = MAX_REPLY_SENTENCES) -> str | None:
@@ -90,7 +89,7 @@ def cut_after(raw: str, n: int = MAX_REPLY_SENTENCES) -> str | None:
 def _finished(sentences: list[ReplySentence]) -> list[ReplySentence]:
     """The reply's sentences without a last one the token limit cut off ("He has also stated that
     he would like [2]"); a reply of one sentence is kept whole, for the check to judge."""
-    if len(sentences) > 1 and not _TERMINAL.search(sentences[-1].text):
+    if len(sentences) > 1 and not ends_finished(sentences[-1].text):
         return sentences[:-1]
     return sentences
 

@@ -78,4 +78,9 @@ def texts_at(text: str, offset: int, spans: Iterable[tuple[int, int]]) -> list[t
 
 def is_heading(sentence: str) -> bool:
     """A short line without closing punctuation: a title or section heading, not a statement."""
-    return len(sentence.split()) <= 12 and not _TERMINAL.search(sentence)
+    return len(sentence.split()) <= 12 and not ends_finished(sentence)
+
+
+def ends_finished(text: str) -> bool:
+    """text ends as a finished sentence or clause does: a stop, a closing quote or bracket, a colon."""
+    return bool(_TERMINAL.search(text))
