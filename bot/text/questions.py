@@ -98,7 +98,7 @@ def question_parts(question: str) -> tuple[str, ...]:
 
 # A second part that refers back by a pronoun ("and what has he criticized?") is about the
 # first part's first name ("Why is Zelenskyy skeptical of Putin, and ...": Zelenskyy).
-_REFERS_BACK = W.PERSON_SUBJECT | W.PERSON_OBJECT | W.PERSON_POSSESSIVE | {"her", "it", "its"}
+_REFERS_BACK = W.PERSON_PRONOUNS | {"it", "its"}
 
 
 @dataclass(frozen=True)

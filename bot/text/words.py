@@ -19,6 +19,7 @@ PREPOSITIONS = frozenset("in on at for with after before during since".split())
 PERSON_SUBJECT = frozenset("he she they".split())
 PERSON_OBJECT = frozenset("him them".split())
 PERSON_POSSESSIVE = frozenset("his their hers".split())  # "her" is object or possessive: see its users
+PERSON_PRONOUNS = PERSON_SUBJECT | PERSON_OBJECT | PERSON_POSSESSIVE | {"her"}
 THING_PRONOUNS = frozenset("it its there".split())
 DEMONSTRATIVES = frozenset("this that these those".split())
 SPEAKER_PRONOUNS = frozenset("i you we me my our your".split())  # the asker and the bot
