@@ -331,7 +331,7 @@ def _cv_model(main_data, Xc, yc, learned_pred) -> dict | None:
     }
 
 def main(argv: list[str] | None = None) -> int:
-    from factbot.core.config import Config, offline_env
+    from factbot.core.config import Config, library_env
 
     p = argparse.ArgumentParser(prog="python -m factbot.evals.fit_verdict", description=__doc__.split("\n\n")[0])
     p.add_argument("--dev", type=Path, default=DEFAULT_DEV, help=f"the Climate-FEVER dev file (default {DEFAULT_DEV})")
@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="also measure (5-fold CV) whether the local model's label helps the claim model, on the "
                    "first N fit claims (one model call each, 3-10 s on 2 cores; labels kept in --cache)")  # fmt: skip
     args = p.parse_args(argv)
-    offline_env()
+    library_env()
     summary = run(args.dev, args.out, args.cache, Config.from_env(),
                   (False,) if args.no_embedding else (False, True), args.with_model)  # fmt: skip
     print(json.dumps(summary["report"], indent=1))

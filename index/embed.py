@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
 
-from factbot.core.config import offline_env
+from factbot.core.config import library_env
 from factbot.core.errors import ModelUnavailable
 
 EMBEDDER_NAME = "all-MiniLM-L6-v2"
@@ -31,11 +30,7 @@ class Embedder:
     without its 3 s import."""
 
     def __init__(self, threads: int | None = None):
-        offline_env()
-        # Threads waiting for work sleep instead of spinning. With a second busy process on 2 cores
-        # (the model generating, another job) spinning threads stall each other: one question's
-        # embedding took 470 ms instead of 8 ms, batches ran 25 % slower. Read when torch loads.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        library_env()  # before torch loads OpenMP
         import torch
 
         from factbot.index.minilm import MiniLM

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factbot.core.config import BESIDE_INDEX, Config, offline_env
+from factbot.core.config import BESIDE_INDEX, Config, library_env
 from factbot.core.errors import FactbotError, IndexCorrupt
 from factbot.core.types import Chunk, Document
 from factbot.index.embed import EMBEDDER_NAME
@@ -58,7 +58,7 @@ def _check_data_dir(data_dir: Path) -> None:
 
 class Store:
     def __init__(self, config: Config):
-        offline_env()  # before chromadb reads ANONYMIZED_TELEMETRY
+        library_env()  # before chromadb reads ANONYMIZED_TELEMETRY
         import chromadb
         from chromadb.config import Settings
 

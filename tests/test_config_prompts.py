@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from factbot.core.config import CheckMode, Config, resource
+from factbot.core.config import CheckMode, Config, library_env, resource
 from factbot.core.errors import BadInput
 from factbot.model.prompts import PROMPTS_DIR, load_prompt, placeholders
 
@@ -24,6 +24,30 @@ def test_defaults_without_environment():
     assert c.chunk_tokens == 200
     assert c.max_question_chars == 2000
     assert c.max_file_bytes > 0
+
+
+def test_library_env_sets_openmp_spinning_and_offline_unless_the_user_chose(monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # the user's value wins
+    library_env()
+    import os
+
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"  # llama.cpp's barriers: see LIBRARY_ENV
+    assert os.environ["HF_HUB_OFFLINE"] == "0" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
+
+
+def test_openmp_runtime_reads_active_when_the_embedder_loads_torch():
+    """libgomp (shared by torch and llama.cpp) reads OMP_WAIT_POLICY once, when it loads; with
+    OMP_DISPLAY_ENV it prints what it read. A fresh process with neither variable chosen."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"} | {"OMP_DISPLAY_ENV": "TRUE"}
+    code = "from factbot.index.embed import Embedder; Embedder()"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "OMP_WAIT_POLICY = 'ACTIVE'" in out.stderr
 
 
 def test_environment_overrides_defaults():

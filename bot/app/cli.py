@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from factbot.app.cli_library import LIBRARY_COMMANDS, add_library_parsers
-from factbot.core.config import Config, offline_env
+from factbot.core.config import Config, library_env
 from factbot.core.errors import BadInput, FactbotError
 
 WITHIN_HELP = "search only this article (file name, title or id; factbot list); repeat for several"
@@ -342,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    offline_env()
+    library_env()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
         return COMMANDS[args.command](args)

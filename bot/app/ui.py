@@ -22,7 +22,7 @@ from factbot.app import ui_render as R
 from factbot.app.followup import standalone_question
 from factbot.app.report import render
 from factbot.app.ui_library import article_choices, build_library_tab, make_refresh
-from factbot.core.config import Config, offline_env
+from factbot.core.config import Config, library_env
 from factbot.core.errors import BadInput, FactbotError
 from factbot.core.types import Done, EvidenceReady, Token
 from factbot.text.sentences import sentence_spans
@@ -272,7 +272,7 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 
 def launch(app: gr.Blocks, config: Config, *, block: bool = True) -> str:
     """Start the server and return its local URL; with block, serve until interrupted."""
-    offline_env()  # no Gradio analytics
+    library_env()  # no Gradio analytics
     auth = parse_auth(config.ui_auth)
     if config.ui_host not in LOOPBACK and not auth:
         print(f"factbot: warning: serving on {config.ui_host} without --auth: anyone who can reach it can use it.",

@@ -27,9 +27,9 @@ NUMERIC_ENTS = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "PERCENT", "MONEY",
 @functools.cache
 def nlp():
     """spaCy's small English pipeline, loaded once (offline: it ships inside the package)."""
-    from factbot.core.config import offline_env
+    from factbot.core.config import library_env
 
-    offline_env()
+    library_env()
     return importlib.import_module(SPACY_PACKAGE).load()
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from factbot.core.config import Config
+from factbot.core.config import Config, library_env
 from factbot.core.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,7 @@ class PrefixCache:
 
 
 def start_local_server(config: Config) -> LocalServer:
+    library_env()  # before llama.cpp loads OpenMP, if the embedder has not
     import xllamacpp
 
     path = Path(config.model_path) if config.model_path else assemble_model(config.model_cache / "models")
