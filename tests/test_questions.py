@@ -10,7 +10,7 @@ from factbot.answer.citations import check_reply
 from factbot.core.types import Evidence
 from factbot.text.matching import content_stems, overlap, unmatched_names
 from factbot.text.questions import (
-    AnswerForm, answer_form, asked_parts, constraints, form_tokens, missing_constraints, question_parts,
+    AnswerForm, answer_form, asked_parts, ranking_form, constraints, form_tokens, missing_constraints, question_parts,
 )
 from factbot.text.sentences import sentence_spans
 
@@ -37,6 +37,25 @@ from factbot.text.sentences import sentence_spans
 )
 def test_answer_form(question, form):
     assert answer_form(question) is form
+
+
+@pytest.mark.parametrize(
+    "question, form",
+    [
+        ("Which city hosted the games in 2004?", AnswerForm.NAME),  # an instance of a city: a name
+        ("What film won the award?", AnswerForm.NAME),
+        ("What did the mayor say about the budget?", AnswerForm.ANY),  # which/what before a verb
+        ("Which was the first city to ban cars?", AnswerForm.ANY),
+        ("What is the plan?", AnswerForm.ANY),
+        ("Which year did the bridge open?", AnswerForm.DATE),  # answer_form's own form first
+        ("What percentage voted?", AnswerForm.NUMBER),
+        ("Who opened the bridge?", AnswerForm.NAME),
+    ],
+)
+def test_ranking_form_asks_which_city_for_a_name_but_the_answer_form_does_not(question, form):
+    assert ranking_form(question) is form
+    if form is AnswerForm.NAME and not question.startswith("Who"):
+        assert answer_form(question) is AnswerForm.ANY  # a deadline or a phrase is no name
 
 
 def test_constraints_are_digits_and_names():

@@ -14,7 +14,7 @@ import numpy as np
 
 from factbot.text.matching import content_stems, overlap
 from factbot.core.types import Evidence, Passage
-from factbot.text.questions import AnswerForm, answer_form, constraints, form_tokens, missing_constraints
+from factbot.text.questions import AnswerForm, constraints, form_tokens, missing_constraints, ranking_form
 from factbot.text.sentences import is_heading, sentences_in
 
 EVIDENCE_LEXICAL_WEIGHT = 0.35  # question words found in the sentence, next to embedding similarity
@@ -27,7 +27,7 @@ MIN_SEED_WORDS = 5  # "The concept?" is a transition, not evidence
 MIN_UNITS = 3  # always shown when found, however long (the 1.5B model answers well from 2-4 passages)
 # What the question asks for and pins down (factbot.text.questions), as score terms; both chosen
 # on one half of the RGB dev suite and checked on the other.
-FORM_BONUS = 0.1  # the sentence holds something of the asked-for form (a name for who, a date for when)
+FORM_BONUS = 0.1  # the sentence holds something of the asked-for form (a name for who or "which city", a date for when)
 # The sentence gives another year or number than the question; also (same penalty, not tuned
 # apart) a title only inside a longer one, another rank of the same thing.
 CONSTRAINT_PENALTY = 0.2
@@ -83,7 +83,7 @@ def score_sentences(question: str, sentences: list[Sentence], q_vec: np.ndarray,
 def _fit_to_question(question: str, sentences: list[Sentence]) -> np.ndarray:
     """FORM_BONUS for a sentence holding the asked-for form, minus CONSTRAINT_PENALTY where the
     sentence contradicts the question's numbers (another year), titles, ranks or role."""
-    form, pinned = answer_form(question), constraints(question)
+    form, pinned = ranking_form(question), constraints(question)
     # Names may stand in the lines around a sentence: only what the sentence itself contradicts counts.
     checked = replace(pinned, names=())
     out = np.zeros(len(sentences))

@@ -57,6 +57,18 @@ class Constraints:
     aliases: Mapping[frozenset[str], Alias] = field(default_factory=dict)  # a name's other form: "US" for "United States"
 
 
+# "Which city hosted ...?", "What movie won ...?": which/what right before a noun asks for an
+# instance of it, and news text names its instances (a city, a film, an award). Not a form the
+# answer must have (a deadline or a phrase is no name), so it only ranks evidence.
+_WHICH_NOUN = re.compile(r"^\s*(?:which|what)\s+(?!(?:%s)\b)[a-z]" % "|".join(sorted(W.AUXILIARIES)), re.I)
+
+
+def ranking_form(question: str) -> AnswerForm:
+    """The form evidence is ranked by: answer_form, or a name where which/what asks for an instance."""
+    form = answer_form(question)
+    return AnswerForm.NAME if form == AnswerForm.ANY and _WHICH_NOUN.match(question) else form
+
+
 def answer_form(question: str) -> AnswerForm:
     q = normalize(question)
     if _WHEN.match(q):
