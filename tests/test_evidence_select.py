@@ -71,7 +71,14 @@ def passages_of(chunks: list[Chunk]) -> list[Passage]:
 
 BRIDGE_PASSAGES = passages_of(chunks_of("bridge", BRIDGE, "Traffic Returns"))
 BOARD_PASSAGES = passages_of(chunks_of("board", BOARD))
-DOCS = {"bridge": BRIDGE, "board": BOARD, "speaker": SPEAKER, "long": LONG, "huge": HUGE}
+ZONES = """The plan divides the country into three zones of control along the front.
+Northern forces would hold the west, while southern troops keep the east.
+Between them: a demilitarized buffer zone.
+Monitors from neutral states would patrol the line for several years.
+"""
+HOLD, BETWEEN = 1, 2
+ZONES_PASSAGES = passages_of(chunks_of("zones", ZONES))
+DOCS = {"bridge": BRIDGE, "board": BOARD, "speaker": SPEAKER, "long": LONG, "huge": HUGE, "zones": ZONES}
 
 
 def scores_for(n: int, high: dict[int, float], low: float = 0.1) -> np.ndarray:
@@ -197,6 +204,21 @@ def test_a_quote_pulls_in_the_line_naming_its_speaker():
     assert seed_of(e) == QUOTE
     assert texts(sentences, e) == [sentences[ORTIZ].text, sentences[QUOTE].text]
     assert e.text.startswith("Mayor Lena Ortiz") and e.text.endswith("she said.")
+
+
+def test_a_line_opening_with_a_preposition_and_pronoun_joins_the_line_it_refers_to():
+    # "Between them" is the two forces of the line before: scored low on its own, it inherits
+    # most of that line's score and joins its unit.
+    sentences = split_passages(ZONES_PASSAGES)
+    q_vec = np.array([1.0, 0.0])
+    s_vecs = np.tile([0.1, 0.0], (len(sentences), 1))
+    s_vecs[HOLD] = [0.9, 0.0]
+    scores = score_sentences("weather", sentences, q_vec, s_vecs)
+    assert scores[BETWEEN] == pytest.approx(CARRY_OVER * scores[HOLD])
+    assert scores[BETWEEN + 1] == pytest.approx(0.1)  # "Monitors from ..." names its own subject
+    ev = select_evidence(ZONES_PASSAGES, sentences, scores, dense_ids(len(sentences)), 1)
+    assert_well_formed(ev, ZONES_PASSAGES, 1)
+    assert texts(sentences, ev[0]) == [sentences[HOLD].text, sentences[BETWEEN].text]
 
 
 def test_a_plain_sentence_with_weak_neighbours_stands_alone():

@@ -31,9 +31,14 @@ FORM_BONUS = 0.1  # the sentence holds something of the asked-for form (a name f
 # The sentence gives another year or number than the question; also (same penalty, not tuned
 # apart) a title only inside a longer one, another rank of the same thing.
 CONSTRAINT_PENALTY = 0.2
-# Sentences that lean on the one before: a quote, a pronoun subject, a continuation.
+# Sentences that lean on the one before: a quote, a pronoun subject, a continuation, or a
+# preposition and pronoun opening it ("Between them: a buffer zone.", "Of these, 97% agree").
 _UNRESOLVED = re.compile(r"\b(?:he|she|they)\b", re.I)  # a subject the line itself does not name
-_NEEDS_PREVIOUS = re.compile(r"^(?:[“\"‘']|(?:he|she|they|it|this|that|these|those|but|and|his|her|their)\b)", re.I)
+_NEEDS_PREVIOUS = re.compile(
+    r"^(?:[“\"‘']|(?:he|she|they|it|this|that|these|those|but|and|his|her|their)\b"
+    r"|[a-z]+\s+(?:him|her|them|it|us|this|that|these|those)\s*[:,;—–])",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
