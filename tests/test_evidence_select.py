@@ -119,6 +119,14 @@ def assert_well_formed(evidence: list[Evidence], passages: list[Passage], k: int
         assert e.title == f"Title of {e.doc_id}" and e.source == f"{e.doc_id}.txt"
 
 
+def scored_with_one_close_line(passages: list[Passage], close: int) -> tuple[list[Sentence], np.ndarray]:
+    """score_sentences with every sentence at similarity 0.1 but one at 0.9, no question word present."""
+    sentences = split_passages(passages)
+    s_vecs = np.tile([0.1, 0.0], (len(sentences), 1))
+    s_vecs[close] = [0.9, 0.0]
+    return sentences, score_sentences("weather", sentences, np.array([1.0, 0.0]), s_vecs)
+
+
 def texts(sentences: list[Sentence], e: Evidence) -> list[str]:
     by_span = {(s.start, s.end): s.text for s in sentences}
     return [by_span[span] for span in e.sentences]
@@ -209,11 +217,7 @@ def test_a_quote_pulls_in_the_line_naming_its_speaker():
 def test_a_line_opening_with_a_preposition_and_pronoun_joins_the_line_it_refers_to():
     # "Between them" is the two forces of the line before: scored low on its own, it inherits
     # most of that line's score and joins its unit.
-    sentences = split_passages(ZONES_PASSAGES)
-    q_vec = np.array([1.0, 0.0])
-    s_vecs = np.tile([0.1, 0.0], (len(sentences), 1))
-    s_vecs[HOLD] = [0.9, 0.0]
-    scores = score_sentences("weather", sentences, q_vec, s_vecs)
+    sentences, scores = scored_with_one_close_line(ZONES_PASSAGES, HOLD)
     assert scores[BETWEEN] == pytest.approx(CARRY_OVER * scores[HOLD])
     assert scores[BETWEEN + 1] == pytest.approx(0.1)  # "Monitors from ..." names its own subject
     ev = select_evidence(ZONES_PASSAGES, sentences, scores, dense_ids(len(sentences)), 1)
@@ -370,11 +374,7 @@ def test_a_sentence_giving_the_role_to_another_body_is_penalized():
 
 
 def test_a_quote_inherits_most_of_the_score_of_the_line_before():
-    sentences = split_passages(BRIDGE_PASSAGES)
-    q_vec = np.array([1.0, 0.0])
-    s_vecs = np.tile([0.1, 0.0], (len(sentences), 1))
-    s_vecs[ORTIZ] = [0.9, 0.0]
-    scores = score_sentences("weather", sentences, q_vec, s_vecs)
+    sentences, scores = scored_with_one_close_line(BRIDGE_PASSAGES, ORTIZ)
     assert scores[QUOTE] == pytest.approx(CARRY_OVER * scores[ORTIZ])
     assert scores[ENGINEERS] == pytest.approx(0.1)  # not a quote: no carry-over from "Why now?"
 
