@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from factbot.text import words as W
 from factbot.text.matching import content_stems, overlap
 from factbot.core.types import Evidence, Passage
 from factbot.text.questions import AnswerForm, constraints, form_tokens, missing_constraints, ranking_form
@@ -36,7 +37,7 @@ CONSTRAINT_PENALTY = 0.2
 _UNRESOLVED = re.compile(r"\b(?:he|she|they)\b", re.I)  # a subject the line itself does not name
 _NEEDS_PREVIOUS = re.compile(
     r"^(?:[“\"‘']|(?:he|she|they|it|this|that|these|those|but|and|his|her|their)\b"
-    r"|[a-z]+\s+(?:him|her|them|it|us|this|that|these|those)\s*[:,;—–])",
+    r"|[a-z]+\s+(?:%s)\s*[:,;—–])" % "|".join(sorted(W.PERSON_OBJECT | W.DEMONSTRATIVES | {"her", "it", "us"})),
     re.I,
 )
 
