@@ -101,7 +101,19 @@ def _fit_to_question(question: str, sentences: list[Sentence]) -> np.ndarray:
     return out
 
 
-def _window(i: int, sentences: list[Sentence], scores: np.ndarray) -> list[int]:
+def question_words(question: str, sentences: list[Sentence]) -> list[frozenset[str]]:
+    """The question's content stems each sentence holds."""
+    q_terms = content_stems(question)
+    return [frozenset(q_terms & content_stems(s.text)) for s in sentences]
+
+
+def _adds_words(j: int, window: range, asked: list[frozenset[str]] | None) -> bool:
+    """Sentence j holds question words the window lacks: "Direct talks were held in Istanbul." is
+    followed by "The warring parties have agreed to ..." for "What did they agree to in the talks?"."""
+    return bool(asked) and bool(asked[j] - frozenset().union(*(asked[k] for k in window)))
+
+
+def _window(i: int, sentences: list[Sentence], scores: np.ndarray, asked: list[frozenset[str]] | None = None) -> list[int]:
     def same(j: int) -> bool:
         return 0 <= j < len(sentences) and sentences[j].passage == sentences[i].passage
 
@@ -116,7 +128,8 @@ def _window(i: int, sentences: list[Sentence], scores: np.ndarray) -> list[int]:
         lo -= 1
     while same(hi + 1) and hi - i < 2 and (
         sentences[hi].text.endswith(":")
-        or (_NEEDS_PREVIOUS.match(sentences[hi + 1].text) and scores[hi + 1] >= 0.5 * scores[i])
+        or ((_NEEDS_PREVIOUS.match(sentences[hi + 1].text) or _adds_words(hi + 1, range(lo, hi + 1), asked))
+            and scores[hi + 1] >= 0.5 * scores[i])
         or scores[hi + 1] >= NEIGHBOUR_SHARE * scores[i]
     ):
         hi += 1
@@ -159,7 +172,7 @@ def _add_window(units: list[Unit], i: int, window: list[int], sentences: list[Se
 
 def select_evidence(
     passages: list[Passage], sentences: list[Sentence], scores: np.ndarray, dense: np.ndarray, k: int,
-    max_words: int | None = None, first: tuple[int, ...] = (),
+    max_words: int | None = None, first: tuple[int, ...] = (), asked: list[frozenset[str]] | None = None,
 ) -> list[Evidence]:
     """Seeds in score order, widened and merged into at most k contiguous units, numbered 1..k;
     with max_words, the best units that fit in that many words together (the first always).
@@ -178,7 +191,7 @@ def select_evidence(
             break
         if not can_seed[i] or any(i in u.idx for u in units):
             continue
-        units = _add_window(units, i, _window(i, sentences, scores), sentences, scores)
+        units = _add_window(units, i, _window(i, sentences, scores, asked), sentences, scores)
 
     if max_words is not None:
         units = _within_words(units, sentences, max_words)

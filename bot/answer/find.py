@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from factbot.answer.evidence import Sentence, score_sentences, select_evidence, split_passages
+from factbot.answer.evidence import Sentence, question_words, score_sentences, select_evidence, split_passages
 from factbot.answer.retrieve import HybridRetriever, shortlist
 from factbot.core.config import Config
 from factbot.core.types import Evidence, Passage
@@ -45,7 +45,7 @@ class EvidenceFinder:
         scores = score_sentences(question, sentences, q_vec, s_vecs)
         evidence = select_evidence(
             passages, sentences, scores, s_vecs @ q_vec, self.config.evidence_k, self.config.evidence_words,
-            first=self._best_for_parts(question, sentences, s_vecs),
+            first=self._best_for_parts(question, sentences, s_vecs), asked=question_words(question, sentences),
         )
         return Found(evidence, float(scores.max()), tuple(candidates), tuple(passages))
 
