@@ -311,3 +311,32 @@ def test_an_unfinished_last_sentence_is_dropped_but_a_lone_one_is_judged():
     assert "would like" not in checked.text and any("unfinished" in d for d in checked.dropped)
     lone = check_reply(f"{RESILIENCY} [1]", EVIDENCE, lexical_similarity, MIN_SUPPORT, "What did Kellogg clarify?")
     assert lone.citations and not any("unfinished" in d for d in lone.dropped)
+
+
+PARADE = (
+    "Parade Notes\n\nReports suggested a summit involving Mayor Lena Ortiz during the spring parade.\n"
+    "Lee has confirmed his attendance, but the council has denied any plans.\n"
+    "“We will march with the veterans,” Ortiz said on Friday.\n"
+)
+
+
+def _parade(n: int, first: str, last: str) -> Evidence:
+    start = PARADE.index(first)
+    end = PARADE.index(last, start) + len(last)
+    return Evidence(n, "parade", "Parade Notes", "parade.txt", PARADE[start:end], start, end, 0.5,
+                    tuple(sentence_spans(PARADE, start, end)))  # fmt: skip
+
+
+def test_words_put_in_the_mouth_of_someone_the_quote_only_mentions_are_dropped():
+    # The question asks what Ortiz said; the passage mentions her, and others speak in it.
+    mention = _parade(1, "Reports suggested", "any plans.")
+    checked = check_reply("Lena Ortiz said she would attend the spring parade [1].", [mention], lexical_similarity,
+                          0.3, "What did Mayor Lena Ortiz say about the parade?")  # fmt: skip
+    assert checked.citations == () and any("words of lena ortiz" in d for d in checked.dropped)
+
+
+def test_words_the_quote_reports_the_speaker_saying_are_kept():
+    said = _parade(1, "“We will march", "on Friday.")
+    checked = check_reply("Ortiz said they will march with the veterans [1].", [said], lexical_similarity, 0.3,
+                          "What did Mayor Lena Ortiz say about the parade?")  # fmt: skip
+    assert [c.quote for c in checked.citations] == [said.text] and not checked.dropped

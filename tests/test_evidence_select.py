@@ -14,6 +14,7 @@ from factbot.answer.evidence import (
     MAX_UNIT_WORDS,
     MIN_SEED_WORDS,
     Sentence,
+    question_words,
     score_sentences,
     select_evidence,
     split_passages,
@@ -223,6 +224,31 @@ def test_a_line_opening_with_a_preposition_and_pronoun_joins_the_line_it_refers_
     ev = select_evidence(ZONES_PASSAGES, sentences, scores, dense_ids(len(sentences)), 1)
     assert_well_formed(ev, ZONES_PASSAGES, 1)
     assert texts(sentences, ev[0]) == [sentences[HOLD].text, sentences[BETWEEN].text]
+
+
+def test_a_next_line_holding_question_words_the_seed_lacks_joins_it():
+    # "When will the consultant deliver the report's second opinion?": the seed (the report line)
+    # lacks "consultant" and "deliver", which the next line holds; scored at half the seed, it joins.
+    question = "When will the consultant deliver a second opinion on the report?"
+    sentences = split_passages(BOARD_PASSAGES)
+    scores = scores_for(len(sentences), {3: 1.0, 4: 0.5, 5: 0.5})
+    ev = select_evidence(BOARD_PASSAGES, sentences, scores, dense_ids(len(sentences)), 1,
+                         asked=question_words(question, sentences))  # fmt: skip
+    assert_well_formed(ev, BOARD_PASSAGES, 1)
+    # Line 5 ("Repairs would start ...") holds no question word the window lacks: it stays out.
+    assert texts(sentences, ev[0]) == BOARD_LINES[3:5]
+    # Without the question's words, the same scores give the seed alone.
+    alone = select_evidence(BOARD_PASSAGES, sentences, scores, dense_ids(len(sentences)), 1)
+    assert texts(sentences, alone[0]) == BOARD_LINES[3:4]
+
+
+def test_a_next_line_holding_only_words_the_window_has_stays_out():
+    question = "What did board members ask for on the costs?"
+    sentences = split_passages(BOARD_PASSAGES)
+    scores = scores_for(len(sentences), {3: 1.0, 4: 0.5})
+    ev = select_evidence(BOARD_PASSAGES, sentences, scores, dense_ids(len(sentences)), 1,
+                         asked=question_words(question, sentences))  # fmt: skip
+    assert texts(sentences, ev[0]) == BOARD_LINES[3:4]
 
 
 def test_a_plain_sentence_with_weak_neighbours_stands_alone():

@@ -90,8 +90,9 @@ def _fit_to_question(question: str, sentences: list[Sentence]) -> np.ndarray:
     """FORM_BONUS for a sentence holding the asked-for form, minus CONSTRAINT_PENALTY where the
     sentence contradicts the question's numbers (another year), titles, ranks or role."""
     form, pinned = ranking_form(question), constraints(question)
-    # Names may stand in the lines around a sentence: only what the sentence itself contradicts counts.
-    checked = replace(pinned, names=())
+    # Names (and a speaker's name) may stand in the lines around a sentence: only what the
+    # sentence itself contradicts counts.
+    checked = replace(pinned, names=(), speaker=frozenset())
     out = np.zeros(len(sentences))
     for i, s in enumerate(sentences):
         if form != AnswerForm.ANY and form_tokens(s.text, form, question):

@@ -18,6 +18,7 @@ from enum import StrEnum
 from factbot.text import words as W
 from factbot.text.datelines import blanked
 from factbot.text.roles import Role, question_role, role_elsewhere
+from factbot.text.speakers import asked_speaker, speaks
 from factbot.text.matching import (
     MONTH_NAMES, NOT_NAMES, ORDINALS, YEAR, Alias, content_stems, name_aliases, name_groups, names, normalize, numbers,
     stem, stopwords, words, written_otherwise,
@@ -55,6 +56,7 @@ class Constraints:
     ordinals: frozenset[tuple[str, str]] = frozenset()  # ("1", "season") for "the first season"
     role: Role | None = None  # "the president of FIFA" (text/roles)
     aliases: Mapping[frozenset[str], Alias] = field(default_factory=dict)  # a name's other form: "US" for "United States"
+    speaker: frozenset[str] = frozenset()  # whose words "What did X say ...?" asks for (text/speakers)
 
 
 # "Which city hosted ...?", "What movie won ...?": which/what right before a noun asks for an
@@ -137,7 +139,7 @@ def asked_parts(question: str) -> list[Part]:
 def constraints(question: str) -> Constraints:
     digits = {n.replace(",", "") for n in _DIGITS.findall(question)}
     return Constraints(frozenset(digits), tuple(name_groups(question)), titles(question), ordinal_nouns(question),
-                       question_role(question), _aliases(question))  # fmt: skip
+                       question_role(question), _aliases(question), asked_speaker(question))  # fmt: skip
 
 
 def _aliases(question: str) -> dict[frozenset[str], Alias]:
@@ -191,7 +193,8 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     fails when neither the window nor names_window (the text a quote leans on for "he") has it.
     An ordinal fails when the window ranks the same thing with another ("the tenth season" for
     "the first season"); a title, when the window writes it only inside a longer one; a role, when
-    the window gives it only to another body ("CEO of Panasonic" for Tesla's CEO). The date a
+    the window gives it only to another body ("CEO of Panasonic" for Tesla's CEO); the speaker whose
+    words are asked for, when no clause of the window reports him speaking. The date a
     window opens with counts here (a line published in 2016 reports nothing of 2018), though it
     gives no value (text/datelines)."""
     lost = [n for n in sorted(c.numbers) if _rivalled(n, window) or _year_elsewhere(n, window, names_window)]
@@ -204,6 +207,8 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
         lost += [f"{w} {n}" for n, w in sorted(c.ordinals) if (n, w) not in ranked and any(w == w2 for _, w2 in ranked)]
     if c.role and role_elsewhere(c.role, window):  # "presidents of CONCACAF" for FIFA's president
         lost.append(f"{c.role.word} (only of another body)")
+    if c.speaker and not speaks(c.speaker, window, names_window):  # "a gathering involving Xi" is no word of Xi's
+        lost.append(f"words of {' '.join(sorted(c.speaker))}")
     return lost
 
 

@@ -38,3 +38,11 @@ def capitalized(words: frozenset[str] | set[str]) -> frozenset[str]:
 LEGAL_FORMS = frozenset(
     "group inc incorporated corp corporation co company companies ltd limited llc plc ag sa nv gmbh holdings".split()
 )
+
+# Verbs that report what someone said or wrote, in base and irregular forms (others are stemmed
+# alike: "stated", "announcing"). Not "suggest" or "report": data suggest and papers report.
+REPORTING_VERBS = frozenset(
+    "say said tell told state write wrote written announce add note remark claim insist stress emphasize "
+    "emphasise warn explain declare argue call urge confirm deny acknowledge admit accuse describe criticize "
+    "criticise praise promise vow threaten ask reply respond comment tweet post reiterate testify recall".split()
+)
