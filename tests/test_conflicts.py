@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from factbot.answer.conflicts import claim_sides, disagreement, find_sides, numbered
+from factbot.answer.conflicts import (
+    MAX_SIDE_QUOTES,
+    claim_sides,
+    corroborations,
+    disagreement,
+    find_sides,
+    numbered,
+    read_answers,
+)
 from factbot.core.types import Chunk, Citation, Passage
 from factbot.text.questions import AnswerForm
 from factbot.text.slots import read_slot, surface
@@ -193,3 +201,33 @@ def test_an_answer_naming_more_than_its_value_is_compared_by_the_name_beside_the
 )
 def test_a_claim_restated_with_a_date_field_open_or_a_compound_is_no_rival(claim, other):
     assert claim_sides(claim, [passage("a", claim), passage("b", other)]) == ()
+
+
+# Corroboration --------------------------------------------------------------------------------
+AGREES = "Olga Tokarczuk was awarded the 2018 Nobel Prize in Literature, the Swedish Academy said."
+
+
+def test_other_articles_giving_the_answer_corroborate_it_one_quote_each():
+    a, b, c, d = (passage(x, t) for x, t in [("a", TRUE), ("b", AGREES), ("c", "Recap. " + AGREES), ("d", "Also: " + TRUE)])
+    first = cite(a, TRUE)
+    reading = read_answers(NOBEL_Q, "Olga Tokarczuk was awarded the prize.", [first], [a, b, c, d])
+    extra = corroborations(reading, [first])
+    # Three articles in all give the value (MAX_SIDE_QUOTES): two more, each a verbatim sentence.
+    assert len(extra) == MAX_SIDE_QUOTES - 1 and len({e.doc_id for e in extra}) == len(extra)
+    texts = {p.chunk.doc_id: p.chunk.text for p in (a, b, c, d)}
+    assert all(texts[e.doc_id][e.start : e.end] == e.quote and "Olga Tokarczuk" in e.quote for e in extra)
+
+
+def test_no_corroboration_when_some_article_gives_another_answer():
+    a, b, c = passage("a", TRUE), passage("b", AGREES), passage("c", FAKE)
+    first = cite(a, TRUE)
+    assert corroborations(read_answers(NOBEL_Q, "Olga Tokarczuk.", [first], [a, b, c]), [first]) == []
+
+
+def test_no_corroboration_for_an_answer_of_no_fixed_form():
+    # "What did the academy say?" asks for no name, date or number: a sentence naming the same
+    # person says something else.
+    a, b = passage("a", TRUE), passage("b", AGREES)
+    first = cite(a, TRUE)
+    q = "What did the Swedish Academy say about the Nobel Prize in Literature?"
+    assert corroborations(read_answers(q, "It was awarded to Olga Tokarczuk.", [first], [a, b]), [first]) == []

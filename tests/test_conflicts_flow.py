@@ -84,3 +84,27 @@ def test_a_draft_that_fails_its_check_without_a_rival_still_abstains(bot):
     a = bot.answer("How much snow fell in the valley in the spring?")
     assert a.abstained and a.conflicts == ()
 
+
+
+AGREE_Q = "Who acquired the messaging app Chatterly in 2014?"
+AGREE_A = "In February 2014, Orbitel acquired the messaging app Chatterly for $19 billion."
+AGREE_B = "Orbitel acquired the messaging app Chatterly in 2014, regulators confirmed."
+AGREE_C = "Chatterly, the messaging app, was acquired by Orbitel in 2014 after long talks."
+
+
+@pytest.fixture(scope="module")
+def agreeing(tmp_path_factory, embedder):
+    files = {"wire.txt": f"Deal news.\n\n{AGREE_A}", "daily.txt": f"Business.\n\n{AGREE_B}",
+             "weekly.txt": f"Markets.\n\n{AGREE_C}", "farm.txt": f"Farming.\n\n{OTHER}"}  # fmt: skip
+    return scripted_bot(tmp_path_factory.mktemp("agree"), files, embedder, check_mode="code")
+
+
+def test_an_answer_the_articles_agree_on_is_cited_from_each_of_them(agreeing):
+    agreeing._model.llm.replies.append("Orbitel acquired Chatterly in 2014 [1].")
+    a = agreeing.answer(AGREE_Q)
+    assert not a.abstained and a.conflicts == ()
+    # The model cited one article; the others giving the same answer follow its marker.
+    assert len(a.citations) == 3 and len({c.doc_id for c in a.citations}) == 3
+    assert a.text.endswith(" [1][2][3].")
+    for c in a.citations:
+        assert agreeing.store.document(c.doc_id).text[c.start : c.end] == c.quote and "Orbitel" in c.quote

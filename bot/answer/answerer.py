@@ -5,10 +5,11 @@ the reply's Tokens, then Done with the checked Answer (or an abstention)."""
 
 from __future__ import annotations
 
+import re
 import time
 from contextlib import closing
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from factbot.answer import citations, conflicts, requote
 from factbot.answer.find import Found
@@ -129,16 +130,31 @@ def _pool(found: Found, quotes: Sequence[str], related) -> list[Passage]:
 
 def _with_conflicts(question: str, checked: citations.CheckedAnswer, found: Found, related):
     """The answer's text and citations, led by "The sources disagree: ..." when the passages
-    retrieved for the question (not only those shown) give more than one answer."""
+    retrieved for the question (not only those shown) give more than one answer; when they agree,
+    the answer's value is also cited from the other articles that give it."""
     draft = strip_markers(checked.text)
     pool = _pool(found, [c.quote for c in checked.citations], related)
-    sides = conflicts.find_sides(question, draft, checked.citations, pool)
+    reading = conflicts.read_answers(question, draft, checked.citations, pool)
+    sides = conflicts.sides_of(reading)
     if not sides:  # the quotes may not be where other articles diverge: other lines giving the answer may be
         sides = _sides_of_draft(question, draft, found, related)
     if not sides:
-        return checked.text, checked.citations, ()
+        return _corroborated(checked, reading)
     sides, cits = conflicts.numbered(sides, checked.citations)
     return f"{conflicts.disagreement(sides)} {checked.text}", cits, sides
+
+
+def _corroborated(checked: citations.CheckedAnswer, reading: conflicts.Reading | None):
+    """The checked answer with its value also cited from other articles: their markers follow the
+    marker of the first quote that gives it ("... October 27, 2017 [1][2]")."""
+    extra = conflicts.corroborations(reading, checked.citations)
+    if not extra:
+        return checked.text, checked.citations, ()
+    anchor = reading.anchors[0][0].n
+    cits = checked.citations + tuple(replace(c, n=len(checked.citations) + i) for i, c in enumerate(extra, 1))
+    added = "".join(f"[{c.n}]" for c in cits[len(checked.citations) :])
+    text = re.sub(rf"\[{anchor}\](?:\[\d+\])*", lambda m: m.group() + added, checked.text, count=1)
+    return text, cits, ()
 
 
 def _disputed_draft(question: str, raw: str, found: Found, related):

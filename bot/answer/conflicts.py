@@ -70,10 +70,51 @@ class Statement:
     around: frozenset[str] = frozenset()  # the frame of the sentence with the one on each side
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the retrieved passages say on a checked answer's value."""
+
+    anchors: tuple[tuple[Citation, Slot], ...]  # the answer's quotes that give its value, with their slots
+    value: frozenset[str]  # the answer's value, as slot keys
+    known: frozenset[str]  # every value word the anchors give
+    agree: tuple[Statement, ...]  # other sentences giving the value in the anchors' frame
+    rivals: tuple[Statement, ...]  # sentences giving another value in its place
+    # Sentences giving the value in any frame, held to the rivals' bar: they cover the question's
+    # words nearly as well as the best quote (COVERAGE_MARGIN). Only where the question asks for a
+    # name, a date or a number: there the value is the answer.
+    gives: tuple[Statement, ...] = ()
+
+
 def find_sides(
     question: str, answer_text: str, cited: Sequence[Citation], passages: Sequence[Passage]
 ) -> tuple[Side, ...]:
     """The sides when the retrieved passages answer the question differently; () when they agree."""
+    return sides_of(read_answers(question, answer_text, cited, passages))
+
+
+def sides_of(reading: Reading | None) -> tuple[Side, ...]:
+    """The drafted side and one per rival value; () when no passage gives another value."""
+    if reading is None or not reading.rivals:
+        return ()
+    return _sides(list(reading.anchors), reading.value, list(reading.agree), list(reading.rivals), reading.known)
+
+
+def corroborations(reading: Reading | None, cited: Sequence[Citation]) -> list[Citation]:
+    """Sentences of other articles that give the answer's value (Reading.gives), one per article
+    not cited yet, so that the value is cited from up to MAX_SIDE_QUOTES articles (as a side of a
+    disagreement is); none when some passage gives another value."""
+    if reading is None or reading.rivals:
+        return []
+    docs = {c.doc_id for c in cited}
+    extra = [st for st in _one_per_doc(list(reading.gives)) if st.passage.chunk.doc_id not in docs]
+    return [quote_of(st) for st in extra[: max(0, MAX_SIDE_QUOTES - len(docs))]]
+
+
+def read_answers(
+    question: str, answer_text: str, cited: Sequence[Citation], passages: Sequence[Passage]
+) -> Reading | None:
+    """The answer's value, and the retrieved sentences that give it or a rival of it, in the frame
+    of the quotes that give it; None when the answer fills no single slot."""
     form = answer_form(question)
     asked = content_stems(question)
     answer = read_slot(answer_text, form, question)
@@ -90,21 +131,23 @@ def find_sides(
             anchors.append((c, slot, st.frame if st else slot.frame, cover))
             excused |= st.lost if st else set()
     if not anchors:
-        return ()
+        return None
     known = frozenset().union(*(a[1].values for a in anchors))
     value = said & known
     if len(value) > MAX_VALUE_WORDS:  # more than one answer holds: the run beside the question's words
         value = _beside_question(answer, asked) & known
     if not value or len(value) > MAX_VALUE_WORDS:  # a summary naming many people fills no single slot
-        return ()
+        return None
     taken = {(c.doc_id, c.start) for c, *_ in anchors}
-    agree, rivals = [], []
-    for st in read:
-        # A rival is held to the question's constraints the drafted answer's quote met ("1984" of
-        # "Wonder Woman 1984" need not stand beside every line that names the actress).
-        if (st.passage.chunk.doc_id, st.start) in taken or not st.lost <= excused:
-            continue
+    # A rival is held to the question's constraints the drafted answer's quote met ("1984" of
+    # "Wonder Woman 1984" need not stand beside every line that names the actress).
+    others = [st for st in read if (st.passage.chunk.doc_id, st.start) not in taken and st.lost <= excused]
+    agree, rivals, gives = [], [], []
+    for st in others:
         cover = overlap(asked, content_stems(st.text))
+        same = value <= st.slot.values or (form == AnswerForm.DATE and same_date(value, st.slot.values))
+        if same and form != AnswerForm.ANY and cover >= max(a[3] for a in anchors) - COVERAGE_MARGIN:
+            gives.append(st)
         # Copies of one text split into sentences differently, so a sentence's frame is also read
         # with its neighbours ("Release Date: June 19, 2020 ..." / "... Reveal Trailer.").
         if not any(
@@ -112,15 +155,13 @@ def find_sides(
             for _, _, frame, c_cover in anchors
         ):
             continue
-        if value <= st.slot.values or (form == AnswerForm.DATE and same_date(value, st.slot.values)):
+        if same:
             agree.append(st)
         elif st.slot.values - known and not value <= _passage_values(st, form, question) and any(
             _rival_in_place(slot, value, st.slot) for _, slot, *_ in anchors
         ):
             rivals.append(st)
-    if not rivals:
-        return ()
-    return _sides([(c, slot) for c, slot, *_ in anchors], value, agree, rivals, known)
+    return Reading(tuple((c, slot) for c, slot, *_ in anchors), value, known, tuple(agree), tuple(rivals), tuple(gives))
 
 
 def _beside_question(slot: Slot, asked: set[str]) -> frozenset[str]:
