@@ -258,17 +258,13 @@ def test_gate_reports_each_broken_or_missing_threshold():
     assert [f.split()[0] for f in failures] == ["answer_correctness", "over_refusal", "citation_recall:"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the gate is set just under measured figures (correctness 0.841, citation recall 0.902, abstention 0.895), "
-    "below the issue's floors of 0.85 / 0.90 / 0.90; this turns into a failure once the floors are met, "
-    "and the marker must then go",
-)
 def test_thresholds_file_holds_the_issue_minimums():
+    # The bundled eval's floors: correctness 0.85, citation precision 0.97, recall 0.90,
+    # abstention 0.90, over-refusal at most 0.05. The gate may sit above them, never below.
     t = load_thresholds()
     assert t["answer_correctness"]["min"] >= 0.85 and t["citation_recall"]["min"] >= 0.90
-    assert t["citation_precision"]["min"] >= 0.90 and t["abstention_accuracy"]["min"] >= 0.90
-    assert t["over_refusal"]["max"] <= 0.10 and t["eval_time_s"]["max"] <= 900
+    assert t["citation_precision"]["min"] >= 0.97 and t["abstention_accuracy"]["min"] >= 0.90
+    assert t["over_refusal"]["max"] <= 0.05 and t["eval_time_s"]["max"] <= 900
 
 
 def test_bad_thresholds_file_says_what_to_fix(tmp_path):

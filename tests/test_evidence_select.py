@@ -79,7 +79,8 @@ Monitors from neutral states would patrol the line for several years.
 """
 HOLD, BETWEEN = 1, 2
 ZONES_PASSAGES = passages_of(chunks_of("zones", ZONES))
-DOCS = {"bridge": BRIDGE, "board": BOARD, "speaker": SPEAKER, "long": LONG, "huge": HUGE, "zones": ZONES}
+DOCS = {"bridge": BRIDGE, "board": BOARD, "speaker": SPEAKER, "long": LONG, "huge": HUGE, "zones": ZONES,
+        "table": "2019 Harbor Draft and 2021 Harbor Draft.\nDate: Wednesday, November 18, 2020.\n"}
 
 
 def scores_for(n: int, high: dict[int, float], low: float = 0.1) -> np.ndarray:
@@ -240,6 +241,19 @@ def test_a_next_line_holding_question_words_the_seed_lacks_joins_it():
     # Without the question's words, the same scores give the seed alone.
     alone = select_evidence(BOARD_PASSAGES, sentences, scores, dense_ids(len(sentences)), 1)
     assert texts(sentences, alone[0]) == BOARD_LINES[3:4]
+
+
+def test_a_next_line_sharing_no_word_with_the_unit_stays_out():
+    # A table heading and the row after it: the row holds the question's word "date", but shares
+    # no word with the heading, so it does not continue its story.
+    text = "2019 Harbor Draft and 2021 Harbor Draft.\nDate: Wednesday, November 18, 2020.\n"
+    passages = passages_of(chunks_of("table", text))
+    sentences = split_passages(passages)
+    asked = question_words("What is the date of the 2021 Harbor Draft?", sentences)
+    assert asked[1] - asked[0]  # the row adds a question word
+    ev = select_evidence(passages, sentences, scores_for(2, {0: 1.0, 1: 0.5}), dense_ids(2), 1, asked=asked)
+    assert_well_formed(ev, passages, 1)
+    assert [e.text for e in ev] == [sentences[0].text]
 
 
 def test_a_next_line_holding_only_words_the_window_has_stays_out():

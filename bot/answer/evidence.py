@@ -108,10 +108,15 @@ def question_words(question: str, sentences: list[Sentence]) -> list[frozenset[s
     return [frozenset(q_terms & content_stems(s.text)) for s in sentences]
 
 
-def _adds_words(j: int, window: range, asked: list[frozenset[str]] | None) -> bool:
-    """Sentence j holds question words the window lacks: "Direct talks were held in Istanbul." is
-    followed by "The warring parties have agreed to ..." for "What did they agree to in the talks?"."""
-    return bool(asked) and bool(asked[j] - frozenset().union(*(asked[k] for k in window)))
+def _adds_words(j: int, window: range, asked: list[frozenset[str]] | None, sentences: list[Sentence]) -> bool:
+    """Sentence j holds question words the window lacks, and goes on with its story (shares a
+    content word with it): "Direct talks between Russia and Ukraine were held in Istanbul." is
+    followed by "The warring parties have agreed to ... taken to Russia" for "What did Russia and
+    Ukraine agree to?". A line after a table heading ("2019 NBA Draft 2021 NBA Draft." / "Date:
+    Wednesday, November 18, 2020.") shares nothing with it."""
+    if not asked or not asked[j] - frozenset().union(*(asked[k] for k in window)):
+        return False
+    return bool(content_stems(sentences[j].text) & set().union(*(content_stems(sentences[k].text) for k in window)))
 
 
 def _window(i: int, sentences: list[Sentence], scores: np.ndarray, asked: list[frozenset[str]] | None = None) -> list[int]:
@@ -129,7 +134,7 @@ def _window(i: int, sentences: list[Sentence], scores: np.ndarray, asked: list[f
         lo -= 1
     while same(hi + 1) and hi - i < 2 and (
         sentences[hi].text.endswith(":")
-        or ((_NEEDS_PREVIOUS.match(sentences[hi + 1].text) or _adds_words(hi + 1, range(lo, hi + 1), asked))
+        or ((_NEEDS_PREVIOUS.match(sentences[hi + 1].text) or _adds_words(hi + 1, range(lo, hi + 1), asked, sentences))
             and scores[hi + 1] >= 0.5 * scores[i])
         or scores[hi + 1] >= NEIGHBOUR_SHARE * scores[i]
     ):
