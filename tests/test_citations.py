@@ -265,11 +265,16 @@ COUNCIL = (
 )
 
 
+def _span(doc: str, text: str, n: int, first: str, last: str) -> Evidence:
+    """Evidence n: the lines of text (document id doc, titled by its first line) from first to last."""
+    start = text.index(first)
+    end = text.index(last, start) + len(last)
+    return Evidence(n, doc, text.split("\n")[0], f"{doc}.txt", text[start:end], start, end, 0.5,
+                    tuple(sentence_spans(text, start, end)))  # fmt: skip
+
+
 def _council(n: int, first: str, last: str) -> Evidence:
-    start = COUNCIL.index(first)
-    end = COUNCIL.index(last, start) + len(last)
-    return Evidence(n, "council", "Council Notes", "council.txt", COUNCIL[start:end], start, end, 0.5,
-                    tuple(sentence_spans(COUNCIL, start, end)))  # fmt: skip
+    return _span("council", COUNCIL, n, first, last)
 
 
 BUDGET = _council(1, "The council did not", "on Monday.")
@@ -321,10 +326,7 @@ PARADE = (
 
 
 def _parade(n: int, first: str, last: str) -> Evidence:
-    start = PARADE.index(first)
-    end = PARADE.index(last, start) + len(last)
-    return Evidence(n, "parade", "Parade Notes", "parade.txt", PARADE[start:end], start, end, 0.5,
-                    tuple(sentence_spans(PARADE, start, end)))  # fmt: skip
+    return _span("parade", PARADE, n, first, last)
 
 
 def test_words_put_in_the_mouth_of_someone_the_quote_only_mentions_are_dropped():

@@ -19,11 +19,18 @@ SAYS_B = "In February 2014, Vantix acquired the messaging app Chatterly for $19 
 OTHER = "The weather in the valley stayed dry through the spring, farmers said on Tuesday."
 
 
+def _news_bot(tmp_path_factory, embedder, name: str, wire: str, daily: str, third: tuple[str, str]):
+    """A scripted bot over four articles: wire, daily and a third story (file name, text) on one
+    deal, and a farming story on nothing of it."""
+    files = {"wire.txt": f"Deal news.\n\n{wire}", "daily.txt": f"Business.\n\n{daily}",
+             third[0]: third[1], "farm.txt": f"Farming.\n\n{OTHER}"}  # fmt: skip
+    return scripted_bot(tmp_path_factory.mktemp(name), files, embedder, check_mode="code")
+
+
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory, embedder):
-    files = {"wire.txt": f"Deal news.\n\n{SAYS_A}", "daily.txt": f"Business.\n\n{SAYS_A} Analysts had expected it.",
-             "blog.txt": f"Tech roundup.\n\n{SAYS_B}", "farm.txt": f"Farming.\n\n{OTHER}"}  # fmt: skip
-    return scripted_bot(tmp_path_factory.mktemp("conflict"), files, embedder, check_mode="code")
+    return _news_bot(tmp_path_factory, embedder, "conflict", SAYS_A, f"{SAYS_A} Analysts had expected it.",
+                     ("blog.txt", f"Tech roundup.\n\n{SAYS_B}"))  # fmt: skip
 
 
 def _ask(bot, reply: str):
@@ -94,9 +101,7 @@ AGREE_C = "Chatterly, the messaging app, was acquired by Orbitel in 2014 after l
 
 @pytest.fixture(scope="module")
 def agreeing(tmp_path_factory, embedder):
-    files = {"wire.txt": f"Deal news.\n\n{AGREE_A}", "daily.txt": f"Business.\n\n{AGREE_B}",
-             "weekly.txt": f"Markets.\n\n{AGREE_C}", "farm.txt": f"Farming.\n\n{OTHER}"}  # fmt: skip
-    return scripted_bot(tmp_path_factory.mktemp("agree"), files, embedder, check_mode="code")
+    return _news_bot(tmp_path_factory, embedder, "agree", AGREE_A, AGREE_B, ("weekly.txt", f"Markets.\n\n{AGREE_C}"))
 
 
 def test_an_answer_the_articles_agree_on_is_cited_from_each_of_them(agreeing):
