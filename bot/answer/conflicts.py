@@ -7,7 +7,8 @@ sentence's other content words), the question's constraints (its year, its names
 value in the slot answers the same question differently, when it gives that value in the drafted
 value's place: next to the same word ("awarded to Olga Tokarczuk" / "awarded to Peter Handke").
 Its passage must not also state the drafted value: an article that names both is telling a
-longer story, not a rival answer.
+longer story, not a rival answer. When there is no rival, the sentences of other articles that
+give the drafted value cite it from them too (corroborations).
 
 A claim has no question to fix its slot: claim_sides() aligns it with each sentence instead.
 
