@@ -5,7 +5,6 @@ the reply's Tokens, then Done with the checked Answer (or an abstention)."""
 
 from __future__ import annotations
 
-import re
 import time
 from contextlib import closing
 from collections.abc import Callable, Iterator, Sequence
@@ -19,7 +18,7 @@ from factbot.core.config import Config
 from factbot.core.types import AbstainReason, Answer, Done, Event, Evidence, EvidenceReady, Passage, Timings, Token
 from factbot.model.generate import stream_reply
 from factbot.model.llm import ModelHandle
-from factbot.text.markers import strip_markers
+from factbot.text.markers import MARKER_RUN, cited_numbers, strip_markers
 
 ABSTAIN_DECLINED = "The articles do not say. The closest passages are listed for you to judge."
 ABSTAIN_UNSUPPORTED = (
@@ -153,8 +152,8 @@ def _corroborated(checked: citations.CheckedAnswer, reading: conflicts.Reading |
     anchor = reading.anchors[0][0].n
     cits = checked.citations + tuple(replace(c, n=len(checked.citations) + i) for i, c in enumerate(extra, 1))
     added = "".join(f"[{c.n}]" for c in cits[len(checked.citations) :])
-    text = re.sub(rf"\[{anchor}\](?:\[\d+\])*", lambda m: m.group() + added, checked.text, count=1)
-    return text, cits, ()
+    run = next(m for m in MARKER_RUN.finditer(checked.text) if anchor in cited_numbers(m.group()))
+    return f"{checked.text[: run.end()]}{added}{checked.text[run.end() :]}", cits, ()
 
 
 def _disputed_draft(question: str, raw: str, found: Found, related):

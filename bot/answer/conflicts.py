@@ -143,11 +143,12 @@ def read_answers(
     # A rival is held to the question's constraints the drafted answer's quote met ("1984" of
     # "Wonder Woman 1984" need not stand beside every line that names the actress).
     others = [st for st in read if (st.passage.chunk.doc_id, st.start) not in taken and st.lost <= excused]
+    best_cover = max(a[3] for a in anchors)
     agree, rivals, gives = [], [], []
     for st in others:
         cover = overlap(asked, content_stems(st.text))
         same = value <= st.slot.values or (form == AnswerForm.DATE and same_date(value, st.slot.values))
-        if same and form != AnswerForm.ANY and cover >= max(a[3] for a in anchors) - COVERAGE_MARGIN:
+        if same and form != AnswerForm.ANY and cover >= best_cover - COVERAGE_MARGIN:
             gives.append(st)
         # Copies of one text split into sentences differently, so a sentence's frame is also read
         # with its neighbours ("Release Date: June 19, 2020 ..." / "... Reveal Trailer.").

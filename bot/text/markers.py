@@ -11,6 +11,7 @@ _SEPARATOR = re.compile(r"\s*[,;]\s*")
 MARKER = re.compile(_BODY)  # just the marker: for linking it or finding it
 SPACED_MARKER = re.compile(r"\s*" + _BODY)  # with the whitespace before it: for removing it
 LEADING_MARKERS = re.compile(r"(?:\s*" + _BODY + r")+")  # markers opening a text ("[1] B [2]." -> "[1]")
+MARKER_RUN = re.compile(r"(?:" + _BODY + r")+")  # markers side by side after one sentence: "[1][3]"
 
 
 def marker_numbers(body: str) -> tuple[int, ...]:
