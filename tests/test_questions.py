@@ -156,6 +156,29 @@ def test_a_line_without_a_year_takes_its_passages(window, passage, lost):
 @pytest.mark.parametrize(
     "question, window, lost",
     [
+        # A year written against the event's name is its edition; the question's year only as the
+        # date of publication or a title's year in brackets does not make it the asked one.
+        ("Who won the British Open in 2020?", "Jul 7, 2020 ... Hinako Shibuno won the 2019 Women's British Open.", True),
+        ("What movie won the Oscar for Best Animated Film in 2020?", "Poll: Oscars 2021 — Best Animated Feature Film · Vote! Onward (2020) · Vote!", True),
+        ("Who was the runner-up of the 2010 World Cup?", "World Cup 2014 runner-up - Argentina.", True),
+        # The asked edition named too, or the question's year in the line's own words: open.
+        ("Who won the British Open in 2020?", "She won the 2019 British Open and the 2020 British Open.", False),
+        ("Who won the 2020 Masters?", "Dustin Johnson, the 2020 winner, bettered his 2019 Masters finish.", False),
+        # A year beside a name the question does not give, or beside no name, is no edition.
+        ("Who won the British Open in 2020?", "Jul 7, 2020 ... The 2019 Women's Masters went to her.", False),
+        ("Who won the British Open in 2020?", "Feb 9, 2020 ... In 2019 she won the British Open.", False),
+        # A month before a year is a date, not a name.
+        ("Who won the October 2020 election?", "Oct 1, 2020 ... Polls closed in October 2019.", False),
+    ],
+)
+def test_a_year_written_against_the_event_is_its_edition(question, window, lost):
+    year = next(n for n in constraints(question).numbers if len(n) == 4)
+    assert (year in missing_constraints(constraints(question), window)) is lost
+
+
+@pytest.mark.parametrize(
+    "question, window, lost",
+    [
         ('Who directed "The Avengers"?', "The Russo Brothers directed Avengers: Infinity War and Avengers: Endgame.", True),
         ('Who is the director of "Pretty Woman"?', "Pretty Woman: The Musical is directed by Jerry Mitchell.", True),
         ("Who directed The Avengers?", "Joss Whedon directed The Avengers, the first of them.", False),

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -20,7 +20,8 @@ from factbot.text.datelines import blanked
 from factbot.text.roles import Role, question_role, role_elsewhere
 from factbot.text.speakers import asked_speaker, speaks
 from factbot.text.matching import (
-    MONTH_NAMES, NOT_NAMES, ORDINALS, YEAR, Alias, content_stems, name_aliases, name_groups, names, normalize, numbers,
+    MONTH_NAMES, NOT_NAMES, ORDINALS, YEAR, Alias, content_stems, month_stems, name_aliases, name_groups, names,
+    normalize, numbers,
     stem, stopwords, words, written_otherwise,
 )
 
@@ -197,7 +198,8 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     words are asked for, when no clause of the window reports him speaking. The date a
     window opens with counts here (a line published in 2016 reports nothing of 2018), though it
     gives no value (text/datelines)."""
-    lost = [n for n in sorted(c.numbers) if _rivalled(n, window) or _year_elsewhere(n, window, names_window)]
+    lost = [n for n in sorted(c.numbers) if _rivalled(n, window) or _year_elsewhere(n, window, names_window)
+            or _event_of_another_year(n, window, c.names)]  # fmt: skip
     stems = content_stems(window) | content_stems(names_window)
     lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)
              and not written_otherwise(c.aliases.get(g), f"{window} {names_window}")]  # fmt: skip
@@ -232,6 +234,39 @@ def _year_elsewhere(n: str, window: str, passage: str) -> bool:
     none is the question's, the line is about another year ("NBA Draft will be on October 16" in
     a story of the 2020 draft, for the 2021 one)."""
     return bool(passage) and bool(YEAR.fullmatch(n)) and not YEAR.search(window) and _rivalled(n, passage)
+
+
+# A year written against a name: "the 2019 Women's British Open", "Oscars 2021", "World Cup
+# 2014". The name runs up to four capitalized words ("Women's British Open Championship").
+_CAP_RUN = r"[A-Z][\w'’.&\-]*(?:\s+[A-Z][\w'’.&\-]*){0,3}"
+_YEAR_BEFORE_NAME = re.compile(rf"\b({YEAR.pattern[2:-2]})\s+({_CAP_RUN})")
+_NAME_BEFORE_YEAR = re.compile(rf"({_CAP_RUN})\s+({YEAR.pattern[2:-2]})\b")
+_PARENTHESIZED_YEAR = re.compile(rf"\(\s*{YEAR.pattern[2:-2]}\s*\)")  # "Onward (2020)": a title's year
+
+
+def event_years(window: str, names: Sequence[frozenset[str]]) -> set[str]:
+    """The years the window writes against one of the question's names: the years of the
+    editions of an event it speaks of ("the 2019 Women's British Open" for the British Open)."""
+    text = blanked(window)
+    found = set()
+    for pattern, y, run in ((_YEAR_BEFORE_NAME, 1, 2), (_NAME_BEFORE_YEAR, 2, 1)):
+        for m in pattern.finditer(text):
+            stems = set().union(*name_groups(m.group(run))) - month_stems(m.group(run))
+            if any(stems & g for g in names):
+                found.add(m.group(y))
+    return found
+
+
+def _event_of_another_year(n: str, window: str, names: Sequence[frozenset[str]]) -> bool:
+    """The window speaks of another year's edition of the question's event ("Hinako Shibuno won
+    the 2019 Women's British Open" for the 2020 one), and gives the question's year only as the
+    date it was published or a title's year in brackets ("Oscars 2021 ... Onward (2020)")."""
+    if not YEAR.fullmatch(n) or not names:
+        return False
+    editions = event_years(window, names)
+    if not editions or n in editions:
+        return False
+    return n not in numbers(_PARENTHESIZED_YEAR.sub(" ", blanked(window)))
 
 
 def _rivalled(n: str, window: str) -> bool:
