@@ -4,7 +4,7 @@ states nothing about the question's body."""
 import pytest
 
 from factbot.text.questions import constraints, missing_constraints
-from factbot.text.roles import bodies, question_role, role_elsewhere
+from factbot.text.roles import bodies, other_role, question_role, role_elsewhere
 
 
 def test_a_who_question_names_the_role_and_its_body():
@@ -73,3 +73,25 @@ def test_a_line_giving_the_role_only_to_another_body_fails(question, line):
 def test_a_line_giving_the_role_to_the_body_or_to_none_holds(question, line):
     assert not role_elsewhere(question_role(question), line)
     assert not missing_constraints(constraints(question), line)
+
+
+def test_an_editions_year_may_lead_the_body():
+    role = question_role("Who was the runner-up of the 2010 World Cup?")
+    assert role.word == "runner-up" and role.body == {"world", "cup"}
+
+
+@pytest.mark.parametrize("question, line, other", [
+    ("Who was the runner-up of the 2014 World Cup?", "World Cup 2014 winner - Germany.", "winner"),
+    ("Who was the runner-up of the 2014 World Cup?", "The 2014 World Cup champion: Germany.", "champion"),
+    ("Who is the new CEO of Fidelity Investments?", "Johnson II, the founder of Fidelity Investments.", "founder"),
+    ("Who is the new CEO of Fidelity Investments?", "It hired former Fidelity Investments executive Mike Durbin.", "executive"),
+    # The role word itself stands in the line: the line may state it, left to the other checks.
+    ("Who is the CEO of Tesla in 2021?", "Tesla founder and CEO Elon Musk said.", None),
+    # Another body's word, or a word that labels no name.
+    ("Who was the runner-up of the 2014 World Cup?", "Euro 2016 winner - Portugal.", None),
+    ("Who was the runner-up of the 2014 World Cup?", "The World Cup final was played in Rio.", None),
+])  # fmt: skip
+def test_a_name_the_line_labels_with_another_word_of_the_body(question, line, other):
+    role = question_role(question)
+    assert other_role(role, line) == other
+    assert (f"{role.word} (the line names its {other})" in missing_constraints(constraints(question), line)) is bool(other)

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from factbot.text import words as W
 from factbot.text.datelines import blanked
-from factbot.text.roles import Role, question_role, role_elsewhere
+from factbot.text.roles import Role, other_role, question_role, role_elsewhere
 from factbot.text.speakers import asked_speaker, speaks
 from factbot.text.matching import (
     MONTH_NAMES, NOT_NAMES, ORDINALS, YEAR, Alias, content_stems, month_stems, name_aliases, name_groups, names,
@@ -209,6 +209,8 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
         lost += [f"{w} {n}" for n, w in sorted(c.ordinals) if (n, w) not in ranked and any(w == w2 for _, w2 in ranked)]
     if c.role and role_elsewhere(c.role, window):  # "presidents of CONCACAF" for FIFA's president
         lost.append(f"{c.role.word} (only of another body)")
+    elif c.role and (other := other_role(c.role, window)):  # "World Cup 2014 winner - Germany" for its runner-up
+        lost.append(f"{c.role.word} (the line names its {other})")
     if c.speaker and not speaks(c.speaker, window, names_window):  # "a gathering involving Xi" is no word of Xi's
         lost.append(f"words of {' '.join(sorted(c.speaker))}")
     return lost

@@ -24,9 +24,10 @@ from factbot.text.matching import Alias, name_aliases, name_groups, stem, stem_i
 from factbot.text.words import LEGAL_FORMS, PREPOSITIONS
 
 # "the [new] president of [the] NFL": one optional modifier before the role word, then "of" and
-# the body, a capitalized run or a quoted title.
+# the body, a capitalized run or a quoted title; an edition's year may lead the body ("the
+# runner-up of the 2010 World Cup").
 _ROLE_QUESTION = re.compile(
-    r"\bthe\s+(?:[a-z][\w-]*\s+)?([a-z][\w-]*|[A-Z]{2,})\s+of\s+(?:the\s+)?[\"“]?([A-Z][\w'’.&\- ]*)"
+    r"\bthe\s+(?:[a-z][\w-]*\s+)?([a-z][\w-]*|[A-Z]{2,})\s+of\s+(?:the\s+)?(?:\d{4}\s+)?[\"“]?([A-Z][\w'’.&\- ]*)"
 )
 _ASKS_WHO = re.compile(r"^\s*(?:who|whom|whose)\b", re.I)
 # Nouns that name the answer's form, not a role: "the name of", "the date of", "the title of".
@@ -49,6 +50,12 @@ _NAMED_NEXT = re.compile(r"\s+[A-Z]")  # "FIFA president Gianni Infantino": a na
 # Bohemian Rhapsody" (the role is of one of them).
 _PARTS = re.compile(r"\s+(?:and|&|[a-z][\w-]*)\s+")
 _BARE = re.compile(r"\s+of\s+([a-z][\w-]*)")
+# The body and another word in the role's place, labelling a name: "World Cup 2014 winner - Germany",
+# "Fidelity Investments executive Mike Durbin" (before it); "the founder of Fidelity Investments" (after).
+_EDITION = r"(?:\d{4}\s+)?"
+_LABEL_BEFORE = re.compile(rf"({_EDITION}{_BODY}(?:\s+\d{{4}})?)\s+([a-z][\w-]*)\s*(?:[-–—:]\s*)?(?=[A-Z])")
+_LABEL_AFTER = re.compile(rf"\bthe\s+([a-z][\w-]*)\s+of\s+(?:the\s+)?({_EDITION}{_BODY})")
+_YEARS = re.compile(r"\b\d{4}\b")
 _INDEFINITE = "a body"  # what "president of an NFL team" binds the role to: no named body of the question
 _LEGAL = frozenset(stem(w) for w in LEGAL_FORMS)
 
@@ -130,6 +137,20 @@ def role_elsewhere(role: Role, text: str) -> bool:
     return bool(bound) and not any(
         _holds(role.body, name) or written_otherwise(role.alias, name) for names in bound for name in names
     )
+
+
+def other_role(role: Role, text: str) -> str | None:
+    """The word the text gives the question's body's name in the role's place, where it never
+    writes the role word: "World Cup 2014 winner - Germany" names the winner, not the runner-up
+    the question asks for. None when the role word stands in the text or no such word does."""
+    if re.search(r"\b%ss?\b" % re.escape(role.word), text, re.I):
+        return None
+    labels = [(m.group(2), m.group(1)) for m in _LABEL_BEFORE.finditer(text)]
+    labels += [(m.group(1), m.group(2)) for m in _LABEL_AFTER.finditer(text)]
+    for word, body in labels:
+        if word.lower() not in stopwords() and stem(word) != stem(role.word) and _holds(role.body, _YEARS.sub(" ", body)):
+            return word
+    return None
 
 
 def _holds(body: frozenset[str], name: str) -> bool:
