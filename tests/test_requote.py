@@ -85,3 +85,11 @@ def test_a_draft_whose_value_no_line_gives_still_abstains(bot):
     a = bot.answer(Q)
     assert a.abstained and a.citations == () and a.reason == AbstainReason.UNSUPPORTED  # the model ran
     assert not bot._model.llm.replies  # its reply was used, not left for another test
+
+
+def test_a_role_question_quotes_only_a_line_that_writes_the_role():
+    q = "Who was the runner-up of the 2010 World Cup?"
+    champion = passage("a", "Spain won the 2010 World Cup, beating the Netherlands in the final.")
+    runner_up = passage("b", "The Netherlands were the runner-up of the 2010 World Cup after losing to Spain.")
+    assert quoted_value(q, "The runner-up of the 2010 World Cup was Spain.", [champion]) is None
+    assert quoted_value(q, "The Netherlands were the runner-up of the 2010 World Cup.", [champion, runner_up]).doc_id == "b"

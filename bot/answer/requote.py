@@ -13,8 +13,9 @@ from dataclasses import replace
 
 from factbot.answer.conflicts import Statement, giving_draft, quote_of
 from factbot.core.types import Citation, Passage
-from factbot.text.matching import content_stems, name_groups, numbers
+from factbot.text.matching import content_stems, name_groups, numbers, stem
 from factbot.text.questions import AnswerForm, answer_form
+from factbot.text.roles import question_role
 
 # Value words a quoted line must share with the draft (all of them when the draft gives fewer):
 # a month and a day, a first name and a surname. One shared year is not the draft's date.
@@ -29,13 +30,17 @@ def quoted_value(question: str, draft: str, passages: Sequence[Passage]) -> Cita
     said, found = giving_draft(question, draft, passages)
     need = min(len(said), MIN_SHARED_VALUES)
     given, names = numbers(question), name_groups(question)
+    role = question_role(question)
+    if role:  # "the runner-up of the 2010 World Cup": the role is asked as much as the names are
+        names = [*names, frozenset({stem(role.word.lower())})]
     best = next((st for st in found if len(st.slot.values & said) >= need and _meets(st, given, names)), None)
     return replace(quote_of(best), n=1) if best else None
 
 
 def _meets(st: Statement, given: set[str], names: list[frozenset[str]]) -> bool:
-    """No constraint lost, and the question's numbers and names written in the sentence or beside
-    it: a line that merely does not contradict the year asked, or whose article names the
-    question's people somewhere else, is not enough to quote as the answer."""
+    """No constraint lost, and the question's numbers, names and role written in the sentence or
+    beside it: a line that merely does not contradict the year asked, whose article names the
+    question's people somewhere else, or that names the winner where the runner-up is asked, is
+    not enough to quote as the answer."""
     near = content_stems(st.text) | st.around
     return not st.lost and given <= numbers(st.text) | st.around and all(g & near for g in names)
