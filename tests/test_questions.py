@@ -132,6 +132,17 @@ def test_the_right_year_passes_and_answers():
     assert checked.answers
 
 
+OPEN = "Golf\n\nHinako Shibuno won the 2019 Women's British Open at Woburn. The event will be the first major of 2020.\n"
+
+
+def test_a_quote_naming_another_edition_backs_nothing_whatever_year_its_neighbour_gives():
+    unit = _unit(1, OPEN, "Hinako", "of 2020.")
+    question = "Who won the British Open in 2020?"
+    assert not missing_constraints(constraints(question), unit.text)  # the window holds 2020
+    checked = check_reply("Hinako Shibuno won the British Open in 2020 [1].", [unit], lexical, 0.3, question)
+    assert not checked.citations and "2020" in checked.dropped[0]
+
+
 def test_a_reply_with_nothing_of_the_asked_form_does_not_answer():
     checked = check_reply("The 2018 final was played [2].", [Y2014, Y2018], lexical, 0.3, "Who won the 2018 final?")
     assert checked.citations and not checked.answers

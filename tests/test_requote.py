@@ -93,3 +93,8 @@ def test_a_role_question_quotes_only_a_line_that_writes_the_role():
     runner_up = passage("b", "The Netherlands were the runner-up of the 2010 World Cup after losing to Spain.")
     assert quoted_value(q, "The runner-up of the 2010 World Cup was Spain.", [champion]) is None
     assert quoted_value(q, "The Netherlands were the runner-up of the 2010 World Cup.", [champion, runner_up]).doc_id == "b"
+
+
+def test_a_line_naming_another_edition_is_not_quoted_whatever_its_neighbour_says():
+    line = passage("golf", "Hinako Shibuno won the 2019 Women's British Open at Woburn. The event will be the first major of 2020.")
+    assert quoted_value("Who won the British Open in 2020?", "Hinako Shibuno won the British Open in 2020.", [line]) is None

@@ -198,8 +198,8 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     words are asked for, when no clause of the window reports him speaking. The date a
     window opens with counts here (a line published in 2016 reports nothing of 2018), though it
     gives no value (text/datelines)."""
-    lost = [n for n in sorted(c.numbers) if _rivalled(n, window) or _year_elsewhere(n, window, names_window)
-            or _event_of_another_year(n, window, c.names)]  # fmt: skip
+    lost = [n for n in sorted(c.numbers) if _rivalled(n, window) or _year_elsewhere(n, window, names_window)]
+    lost += [n for n in other_edition(c, window) if n not in lost]
     stems = content_stems(window) | content_stems(names_window)
     lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)
              and not written_otherwise(c.aliases.get(g), f"{window} {names_window}")]  # fmt: skip
@@ -257,6 +257,13 @@ def event_years(window: str, names: Sequence[frozenset[str]]) -> set[str]:
             if any(stems & g for g in names):
                 found.add(m.group(y))
     return found
+
+
+def other_edition(c: Constraints, text: str) -> list[str]:
+    """The question's years the text contradicts by naming another edition of its event. Read on
+    a window, and on a quote alone: the sentence that states a fact is about the edition it
+    names, whatever year the sentence after it gives ("The event will be the first major of 2020")."""
+    return [n for n in sorted(c.numbers) if _event_of_another_year(n, text, c.names)]
 
 
 def _event_of_another_year(n: str, window: str, names: Sequence[frozenset[str]]) -> bool:
