@@ -194,8 +194,11 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     fails when neither the window nor names_window (the text a quote leans on for "he") has it.
     An ordinal fails when the window ranks the same thing with another ("the tenth season" for
     "the first season"); a title, when the window writes it only inside a longer one; a role, when
-    the window gives it only to another body ("CEO of Panasonic" for Tesla's CEO); the speaker whose
-    words are asked for, when no clause of the window reports him speaking. The date a
+    the window gives it only to another body ("CEO of Panasonic" for Tesla's CEO) or gives the
+    body's name another word in its place ("World Cup 2014 winner" for the runner-up); a year, also
+    when the window names another edition of the question's event ("the 2019 Women's British
+    Open"); the speaker whose words are asked for, when no clause of the window reports him
+    speaking. The date a
     window opens with counts here (a line published in 2016 reports nothing of 2018), though it
     gives no value (text/datelines)."""
     lost = [n for n in sorted(c.numbers) if _rivalled(n, window) or _year_elsewhere(n, window, names_window)]
@@ -241,9 +244,10 @@ def _year_elsewhere(n: str, window: str, passage: str) -> bool:
 # A year written against a name: "the 2019 Women's British Open", "Oscars 2021", "World Cup
 # 2014". The name runs up to four capitalized words ("Women's British Open Championship").
 _CAP_RUN = r"[A-Z][\w'’.&\-]*(?:\s+[A-Z][\w'’.&\-]*){0,3}"
-_YEAR_BEFORE_NAME = re.compile(rf"\b({YEAR.pattern[2:-2]})\s+({_CAP_RUN})")
-_NAME_BEFORE_YEAR = re.compile(rf"({_CAP_RUN})\s+({YEAR.pattern[2:-2]})\b")
-_PARENTHESIZED_YEAR = re.compile(rf"\(\s*{YEAR.pattern[2:-2]}\s*\)")  # "Onward (2020)": a title's year
+_YEAR_DIGITS = YEAR.pattern.removeprefix(r"\b").removesuffix(r"\b")
+_YEAR_BEFORE_NAME = re.compile(rf"\b({_YEAR_DIGITS})\s+({_CAP_RUN})")
+_NAME_BEFORE_YEAR = re.compile(rf"({_CAP_RUN})\s+({_YEAR_DIGITS})\b")
+_PARENTHESIZED_YEAR = re.compile(rf"\(\s*{_YEAR_DIGITS}\s*\)")  # "Onward (2020)": a title's year
 
 
 def event_years(window: str, names: Sequence[frozenset[str]]) -> set[str]:
