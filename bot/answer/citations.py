@@ -18,7 +18,7 @@ from factbot.text.matching import content_stems, missing_names, month_stems, nor
 from factbot.core.types import Citation, Evidence
 from factbot.text.markers import LEADING_MARKERS, cited_numbers, strip_markers
 from factbot.text.signals import compare
-from factbot.text.questions import AnswerForm, asked_parts, form_tokens, missing_constraints, other_edition
+from factbot.text.questions import AnswerForm, asked_parts, form_tokens, missing_constraints
 from factbot.text.sentences import ends_finished, sentences_in, texts_at
 
 # Similarity of each text in a to each text in b, as a matrix (embedding cosine in production).
@@ -243,9 +243,7 @@ class Asked:
         # Numbers must hold right around the quote; names anywhere in the passage shown or just before it.
         window, around = quote_window(e, start, end), f"{e.context} {e.text}"
         quote = e.text[start - e.start : end - e.start]
-        # The quote alone names the edition it states a fact of, whatever its neighbours' years.
-        lost = [list(dict.fromkeys(missing_constraints(p.constraints, window, around) + other_edition(p.constraints, quote)))
-                for p in self.parts]  # fmt: skip
+        lost = [missing_constraints(p.constraints, window, around, quote) for p in self.parts]
         return None if not all(lost) else f"its source does not hold the question's {', '.join(lost[0])}"
 
     def answered_by(self, sentence: str, e: Evidence, start: int, end: int) -> bool:

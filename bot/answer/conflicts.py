@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from factbot.core.types import Citation, Passage, Side
 from factbot.text.matching import content_stems, numbers, overlap, stem, stopwords
-from factbot.text.questions import YEAR, AnswerForm, answer_form, constraints, missing_constraints, other_edition
+from factbot.text.questions import YEAR, AnswerForm, answer_form, constraints, missing_constraints
 from factbot.text.sentences import sentences_in
 from factbot.text.slots import TIME_WORDS, Slot, Token, is_quantity, read_slot, same_date, surface, value_runs
 
@@ -222,8 +222,7 @@ def statements(question: str, form: AnswerForm, passages: Sequence[Passage]) -> 
             if not slot.values:
                 continue
             window = " ".join(t for _, _, t in sents[max(i - 1, 0) : i + 2])
-            # The sentence itself names the edition it speaks of, whatever its neighbours' years.
-            lost = frozenset(missing_constraints(wanted, window, p.chunk.text) + other_edition(pinned, text))
+            lost = frozenset(missing_constraints(wanted, window, p.chunk.text, text))
             # A fragment ("Argentina.", ": James Cameron.") takes its frame from the lines around it.
             around = read_slot(window, form, question).frame
             frame = slot.frame if len(slot.frame) >= MIN_FRAME else around

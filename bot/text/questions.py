@@ -186,7 +186,7 @@ def titles(question: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def missing_constraints(c: Constraints, window: str, names_window: str = "") -> list[str]:
+def missing_constraints(c: Constraints, window: str, names_window: str = "", quote: str = "") -> list[str]:
     """The question's constraints the window of text contradicts or lacks.
 
     A number fails when the window gives another of its kind instead (another year for a year,
@@ -200,9 +200,11 @@ def missing_constraints(c: Constraints, window: str, names_window: str = "") -> 
     Open"); the speaker whose words are asked for, when no clause of the window reports him
     speaking. The date a
     window opens with counts here (a line published in 2016 reports nothing of 2018), though it
-    gives no value (text/datelines)."""
+    gives no value (text/datelines). quote, the sentence the window is built around, is also read
+    alone for the edition it names: a fact is about the edition its sentence names, whatever
+    year the sentence after it gives ("The event will be the first major of 2020")."""
     lost = [n for n in sorted(c.numbers) if _rivalled(n, window) or _year_elsewhere(n, window, names_window)]
-    lost += [n for n in other_edition(c, window) if n not in lost]
+    lost += [n for n in _other_edition(c, window, quote) if n not in lost]
     stems = content_stems(window) | content_stems(names_window)
     lost += [" ".join(sorted(g)) for g in c.names if not g & stems and not _prefix_match(g, stems)
              and not written_otherwise(c.aliases.get(g), f"{window} {names_window}")]  # fmt: skip
@@ -250,7 +252,7 @@ _NAME_BEFORE_YEAR = re.compile(rf"({_CAP_RUN})\s+({_YEAR_DIGITS})\b")
 _PARENTHESIZED_YEAR = re.compile(rf"\(\s*{_YEAR_DIGITS}\s*\)")  # "Onward (2020)": a title's year
 
 
-def event_years(window: str, names: Sequence[frozenset[str]]) -> set[str]:
+def _event_years(window: str, names: Sequence[frozenset[str]]) -> set[str]:
     """The years the window writes against one of the question's names: the years of the
     editions of an event it speaks of ("the 2019 Women's British Open" for the British Open)."""
     text = blanked(window)
@@ -263,23 +265,19 @@ def event_years(window: str, names: Sequence[frozenset[str]]) -> set[str]:
     return found
 
 
-def other_edition(c: Constraints, text: str) -> list[str]:
-    """The question's years the text contradicts by naming another edition of its event. Read on
-    a window, and on a quote alone: the sentence that states a fact is about the edition it
-    names, whatever year the sentence after it gives ("The event will be the first major of 2020")."""
-    return [n for n in sorted(c.numbers) if _event_of_another_year(n, text, c.names)]
-
-
-def _event_of_another_year(n: str, window: str, names: Sequence[frozenset[str]]) -> bool:
-    """The window speaks of another year's edition of the question's event ("Hinako Shibuno won
-    the 2019 Women's British Open" for the 2020 one), and gives the question's year only as the
-    date it was published or a title's year in brackets ("Oscars 2021 ... Onward (2020)")."""
-    if not YEAR.fullmatch(n) or not names:
-        return False
-    editions = event_years(window, names)
-    if not editions or n in editions:
-        return False
-    return n not in numbers(_PARENTHESIZED_YEAR.sub(" ", blanked(window)))
+def _other_edition(c: Constraints, *texts: str) -> list[str]:
+    """The question's years some text contradicts: it speaks of another year's edition of the
+    question's event ("Hinako Shibuno won the 2019 Women's British Open" for the 2020 one), and
+    gives the question's year only as the date it was published or a title's year in brackets
+    ("Oscars 2021 ... Onward (2020)")."""
+    years = sorted(n for n in c.numbers if YEAR.fullmatch(n))
+    lost = set()
+    for text in texts if years and c.names else ():
+        editions = _event_years(text, c.names)
+        if editions:
+            own = numbers(_PARENTHESIZED_YEAR.sub(" ", blanked(text)))
+            lost |= {n for n in years if n not in editions and n not in own}
+    return sorted(lost)
 
 
 def _rivalled(n: str, window: str) -> bool:
