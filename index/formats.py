@@ -1,4 +1,5 @@
-"""Markdown, PDF and Word files -> plain text (and a title when the file names one).
+"""Markdown, PDF and Word files -> plain text, and the title, outlet, authors, date and URL the
+file itself names (ArticleMeta).
 
 Each reader returns the text the Document will hold, so chunk and citation offsets index into it
 exactly. A file that cannot be read raises Unreadable with a reason the user can act on."""
@@ -7,8 +8,10 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
+from factbot.index.meta import ArticleMeta, from_mapping, parse_date, split_authors
 from factbot.text.sentences import is_heading
 
 
@@ -52,17 +55,25 @@ def html_fragment_text(fragment: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _front_matter_title(raw: str) -> tuple[str, str | None]:
-    """Strip a YAML front matter block; its title: line, if any, is the title."""
+def _front_matter(raw: str) -> tuple[str, ArticleMeta]:
+    """Strip a YAML front matter block and read its title, source, author(s), date and url. A
+    block YAML cannot parse still goes (it is not article text); its title: line is still read."""
     m = _FRONT_MATTER.match(raw)
     if not m:
-        return raw, None
-    title = None
-    for line in m.group(1).splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip().lower() == "title" and value.strip():
-            title = value.strip().strip("\"'").strip()
-    return raw[m.end() :], title
+        return raw, ArticleMeta()
+    import yaml
+
+    try:
+        values = yaml.safe_load(m.group(1))
+    except yaml.YAMLError:
+        values = None
+    if not isinstance(values, dict):
+        values = {}
+        for line in m.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            if sep and key.strip().lower() == "title" and value.strip():
+                values["title"] = value.strip().strip("\"'").strip()
+    return raw[m.end() :], from_mapping(values)
 
 
 def _inline_text(children, state: dict) -> str:
@@ -88,11 +99,18 @@ def _inline_text(children, state: dict) -> str:
 
 
 def markdown_text(raw: str) -> tuple[str, str | None]:
-    """Markdown -> (plain text, title). Blocks become paragraphs separated by a blank line; the
-    title is the front matter's title, else the first level-1 heading, else the first heading."""
+    """Markdown -> (plain text, title)."""
+    text, meta = markdown_document(raw)
+    return text, meta.title
+
+
+def markdown_document(raw: str) -> tuple[str, ArticleMeta]:
+    """Markdown -> (plain text, its front matter's fields). Blocks become paragraphs separated by a
+    blank line; the title is the front matter's title, else the first level-1 heading, else the first heading."""
     from markdown_it import MarkdownIt
 
-    raw, title = _front_matter_title(raw)
+    raw, meta = _front_matter(raw)
+    title = meta.title
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.validateLink = lambda url: True  # parse every link as a link, so its target is dropped, never shown as text
     blocks: list[str] = []
@@ -120,7 +138,7 @@ def markdown_text(raw: str) -> tuple[str, str | None]:
             blocks.append(html_fragment_text(t.content))
     if title is None and headings:
         title = next((h for level, h in headings if level == 1), headings[0][1])
-    return "\n\n".join(b for b in blocks if b.strip()), title
+    return "\n\n".join(b for b in blocks if b.strip()), replace(meta, title=title)
 
 
 # PDF ------------------------------------------------------------------------------------------
@@ -168,8 +186,19 @@ def _pdf_title(meta) -> str | None:
     return title
 
 
-def pdf_pages(data: bytes) -> tuple[list[str], str | None]:
-    """A PDF -> (the text of each page, unwrapped; the title from its metadata, if it has one)."""
+def _pdf_meta(meta) -> ArticleMeta:
+    """Title, author and creation date from a PDF's document information (pypdf parses its dates)."""
+    if not meta:
+        return ArticleMeta()
+    try:
+        created = meta.creation_date
+    except Exception:  # a malformed date string: pypdf raises; the rest of the info still counts
+        created = None
+    return ArticleMeta(title=_pdf_title(meta), authors=split_authors(str(meta.author or "")), published=parse_date(created))
+
+
+def pdf_pages(data: bytes) -> tuple[list[str], ArticleMeta]:
+    """A PDF -> (the text of each page, unwrapped; its document information: title, author, date)."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
@@ -196,13 +225,13 @@ def pdf_pages(data: bytes) -> tuple[list[str], str | None]:
             f"no text in this PDF: its {n} page{'s are' if n > 1 else ' is'} only images (a scan?). "
             "Run OCR on it and add the result"
         )
-    return pages, _pdf_title(meta)
+    return pages, _pdf_meta(meta)
 
 
 # Word -----------------------------------------------------------------------------------------
-def docx_text(data: bytes) -> tuple[str, str | None]:
-    """A .docx -> (its paragraphs and table rows, one a line; the title from its properties, else
-    from its first Title or Heading 1 paragraph)."""
+def docx_text(data: bytes) -> tuple[str, ArticleMeta]:
+    """A .docx -> (its paragraphs and table rows, one a line; its core properties: the title (else
+    its first Title or Heading 1 paragraph), author and creation date)."""
     import docx
 
     try:
@@ -215,7 +244,7 @@ def docx_text(data: bytes) -> tuple[str, str | None]:
         raise Unreadable(f"not a readable Word .docx file ({type(e).__name__}: {e})") from e
 
 
-def _docx_blocks(doc) -> tuple[str, str | None]:
+def _docx_blocks(doc) -> tuple[str, ArticleMeta]:
     from docx.table import Table
 
     blocks, title = [], None
@@ -230,5 +259,7 @@ def _docx_blocks(doc) -> tuple[str, str | None]:
         if text and title is None and (style == "Title" or style == "Heading 1"):
             title = text
         blocks.append(text)
-    meta_title = (doc.core_properties.title or "").strip()
-    return "\n\n".join(b for b in blocks if b), meta_title or title
+    props = doc.core_properties
+    meta = ArticleMeta(title=(props.title or "").strip() or title, authors=split_authors(props.author or ""),
+                       published=parse_date(props.created))  # fmt: skip
+    return "\n\n".join(b for b in blocks if b), meta

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from factbot.core.types import Document
 from factbot.index.clean import clean_pages, clean_text
-from factbot.index.formats import Unreadable, docx_text, markdown_text, pdf_pages
+from factbot.index.formats import Unreadable, docx_text, markdown_document, pdf_pages
+from factbot.index.meta import ArticleMeta, parse_date, split_authors, text_header
 from factbot.text.sentences import sentence_spans
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
@@ -84,12 +85,20 @@ def _decode(data: bytes) -> str:
         raise Unreadable(f"not UTF-8 text (bad byte at offset {e.start}); re-save it as UTF-8") from e
 
 
-def _from_html(raw: str) -> tuple[str, str | None]:
+def _from_html(raw: str) -> tuple[str, ArticleMeta]:
+    """The main text, and the page's own metadata as trafilatura reads it (Open Graph, JSON-LD,
+    <meta> tags; the date by htmldate)."""
     import trafilatura
 
     text = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_recall=True)
-    meta = trafilatura.extract_metadata(raw)
-    return text or "", (meta.title if meta else None)
+    m = trafilatura.extract_metadata(raw, extensive=False)  # extensive: guess a date from the text too; not a publication date
+    if m is None:
+        return text or "", ArticleMeta()
+    meta = ArticleMeta(
+        title=m.title, outlet=(m.sitename or "").strip(), authors=split_authors(m.author),
+        published=parse_date(m.date), url=(m.url or "").strip(),
+    )  # fmt: skip
+    return text or "", meta
 
 
 def _title_from_text(text: str) -> str:
@@ -113,27 +122,34 @@ def _join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
 
 def load_document(source: SourceFile) -> Document:
     suffix = source.path.suffix.lower()
-    title, pages = None, ()
+    meta, pages = ArticleMeta(), ()
     if suffix == ".pdf":
-        page_texts, title = pdf_pages(source.data)
+        page_texts, meta = pdf_pages(source.data)
         text, pages = _join_pages(page_texts)
     elif suffix == ".docx":
-        raw, title = docx_text(source.data)
+        raw, meta = docx_text(source.data)
         text = clean_text(raw)
     else:
         raw = _decode(source.data)
         if suffix in (".html", ".htm"):
-            raw, title = _from_html(raw)
+            raw, meta = _from_html(raw)
         elif suffix in (".md", ".markdown"):
-            raw, title = markdown_text(raw)
+            raw, meta = markdown_document(raw)
+        else:  # plain text: an optional "Title: / Source: / Date: / URL:" header block
+            raw, meta = text_header(raw)
         text = clean_text(raw)
+    meta = meta.filled()
     if len(text.split()) < 5:
         raise Unreadable("empty: no article text found")
     return Document(
         id=doc_id_for(source.path),
-        title=(title or _title_from_text(text)).strip(),
+        title=(meta.title or _title_from_text(text)).strip(),
         source=str(source.path.resolve()),
         text=text,
         sha256=source.sha256,
         pages=pages,
+        outlet=meta.outlet,
+        authors=meta.authors,
+        published=meta.published,
+        url=meta.url,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Collection
@@ -12,7 +13,7 @@ import numpy as np
 
 from factbot.core.config import BESIDE_INDEX, Config, library_env
 from factbot.core.errors import FactbotError, IndexCorrupt
-from factbot.core.types import Chunk, Document
+from factbot.core.types import Chunk, Document, as_date
 from factbot.index.embed import EMBEDDER_NAME
 
 FORMAT = 1
@@ -30,6 +31,24 @@ class DocRecord:
     sha256: str
     chunks: int
     ingested_at: float
+    outlet: str = ""  # the byline fields of its Document
+    authors: tuple[str, ...] = ()
+    published: dt.date | None = None
+    url: str = ""
+
+
+def _byline(doc: Document) -> dict:
+    """A document's outlet, authors, date and URL as Chroma metadata (scalars only; empty ones left out)."""
+    meta = {"outlet": doc.outlet, "authors": json.dumps(list(doc.authors)) if doc.authors else "",
+            "published": doc.published.isoformat() if doc.published else "", "url": doc.url}  # fmt: skip
+    return {k: v for k, v in meta.items() if v}
+
+
+def _byline_fields(m: dict) -> dict:
+    """_byline's inverse: the keyword arguments of Document and DocRecord (an index from before
+    these fields has none of them: empty)."""
+    return {"outlet": m.get("outlet", ""), "authors": tuple(json.loads(m["authors"])) if m.get("authors") else (),
+            "published": as_date(m.get("published")), "url": m.get("url", "")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -121,6 +140,7 @@ class Store:
             sha256=m["sha256"],
             chunks=int(m["chunks"]),
             ingested_at=float(m["ingested_at"]),
+            **_byline_fields(m),
         )
 
     def document(self, doc_id: str) -> Document | None:
@@ -130,7 +150,8 @@ class Store:
         m = got["metadatas"][0]
         pages = tuple(json.loads(m["pages"])) if m.get("pages") else ()  # PDFs: where each page starts
         return Document(
-            id=doc_id, title=m["title"], source=m["source"], text=got["documents"][0], sha256=m["sha256"], pages=pages
+            id=doc_id, title=m["title"], source=m["source"], text=got["documents"][0], sha256=m["sha256"], pages=pages,
+            **_byline_fields(m),
         )
 
     def put_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
@@ -166,7 +187,7 @@ class Store:
             "sha256": doc.sha256,
             "chunks": len(chunks),
             "ingested_at": round(time.time(), 3),  # milliseconds survive Chroma's round trip exactly
-        } | ({"pages": json.dumps(list(doc.pages))} if doc.pages else {})
+        } | ({"pages": json.dumps(list(doc.pages))} if doc.pages else {}) | _byline(doc)
         self.docs.upsert(ids=[doc.id], embeddings=[centroid.tolist()], documents=[doc.text], metadatas=[meta])
         if self._seen is not None:
             self._seen[doc.id] = self._record(doc.id, meta)

@@ -65,6 +65,7 @@ def stream_answer(
     chunk_share: Callable[[str], float],
     config: Config,
     related: Callable[[str], Sequence[Passage]] = lambda text: (),
+    as_of=None,  # a datetime.date the model is told is today (FactBot.stream's as_of)
 ) -> Iterator[Event]:
     """Abstain before the model when the evidence cannot answer; else stream the reply and check it."""
     evidence = found.evidence
@@ -74,7 +75,7 @@ def stream_answer(
         yield Done(abstention(question, evidence, scope.message, scope.reason, clock.timings()))
         return
     raw, first = "", None
-    with closing(stream_reply(model(), answer_prompt(question, evidence))) as reply:  # closing frees the model
+    with closing(stream_reply(model(), answer_prompt(question, evidence, as_of))) as reply:  # closing frees the model
         for delta in reply:
             first = first or time.perf_counter()
             cut = citations.cut_after(raw + delta)

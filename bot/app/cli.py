@@ -13,6 +13,26 @@ from factbot.core.errors import BadInput, FactbotError
 
 WITHIN_HELP = "search only this article (file name, title or id; factbot list); repeat for several"
 REPORT_HELP = "also write a fact-check report: PATH.md (Markdown) or PATH.json"
+DATE_HELP = "a date: 2024-05-02, 'May 2, 2024', 'yesterday', '3 weeks ago'"
+
+
+def date(text: str):
+    """An argparse type: the date the user typed (argparse turns the ValueError into exit code 2)."""
+    from factbot.index.meta import parse_when
+
+    return parse_when(text)
+
+
+def _add_date_options(p, as_of: bool) -> None:
+    p.add_argument("--since", type=date, metavar="DATE", help=f"only articles published on or after DATE ({DATE_HELP})")
+    p.add_argument("--until", type=date, metavar="DATE", help="only articles published on or before DATE")
+    if as_of:
+        p.add_argument("--as-of", type=date, metavar="DATE", help="read 'now' and 'this week' as of DATE: the model is "
+                       "told the date, and articles published after it are left out (default: no reference date)")  # fmt: skip
+
+
+def _dates(args) -> dict:
+    return {k: v for k in ("since", "until", "as_of") if (v := getattr(args, k, None)) is not None}
 
 
 def _bot(args):
@@ -24,7 +44,7 @@ def _bot(args):
 def _served(args):
     """A running `factbot serve` to answer from (nothing to load here), or None, saying how to get
     one. Not for --corpus (another folder to sync) or --report (it reads the documents here)."""
-    if getattr(args, "corpus", None) or getattr(args, "report", None):
+    if getattr(args, "corpus", None) or getattr(args, "report", None) or _dates(args):
         return None
     from factbot.app.client import FAST_HINT, find_server
 
@@ -66,7 +86,7 @@ def cmd_ask(args) -> int:
         print(to_json(a) if args.json else answer_text(a))
         return 0
     bot = _bot(args)
-    a = bot.answer(args.question, within=args.within)
+    a = bot.answer(args.question, within=args.within, **_dates(args))
     print(to_json(a) if args.json else answer_text(a))
     write_report(args.report, [a], bot)
     return 0
@@ -85,9 +105,11 @@ def cmd_check(args) -> int:
     if server:  # a running server checks: no start-up in this process
         verdicts = server.check(text, args.text, args.within)
     elif origin:  # --text FILE: every check-worthy claim of the file
-        verdicts = check_long_text(bot, text, args.within, origin)
+        verdicts = check_long_text(bot, text, args.within, origin, **_dates(args))
     else:
-        verdicts = bot.check_text(text, within=args.within) if args.text else [bot.check(text, within=args.within)]
+        dates = _dates(args)
+        verdicts = (bot.check_text(text, within=args.within, **dates) if args.text
+                    else [bot.check(text, within=args.within, **dates)])  # fmt: skip
     if args.json:
         print(to_json(verdicts[0]) if len(verdicts) == 1 and not args.text else
               "[" + ",\n".join(to_json(v) for v in verdicts) + "]")  # fmt: skip
@@ -253,6 +275,7 @@ def _add_ask_parser(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.add_argument("--within", action="append", metavar="ARTICLE", help=WITHIN_HELP)
     p.add_argument("--report", type=Path, metavar="PATH", help=REPORT_HELP)
+    _add_date_options(p, as_of=True)
     p.add_argument("--corpus", type=Path, help="corpus folder to sync before answering (default: the configured one)")
     p.add_argument("--no-sync", action="store_true", help="use the index as it is; do not sync the corpus first")
 
@@ -266,6 +289,7 @@ def _add_check_parser(sub) -> None:
     p.add_argument("--within", action="append", metavar="ARTICLE", help=WITHIN_HELP)
     p.add_argument("--report", type=Path, metavar="PATH", help=REPORT_HELP)
     p.add_argument("--json", action="store_true", help="print the Verdict as JSON (a list with --text)")
+    _add_date_options(p, as_of=False)
     p.add_argument("--corpus", type=Path, help="corpus folder to sync before checking (default: the configured one)")
     p.add_argument("--no-sync", action="store_true", help="use the index as it is; do not sync the corpus first")
 

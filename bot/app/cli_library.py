@@ -85,12 +85,12 @@ def text_pieces(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def check_long_text(bot, text: str, within, origin: str) -> list:
-    """Every check-worthy claim of a text of any length, checked piece by piece."""
+def check_long_text(bot, text: str, within, origin: str, **dates) -> list:
+    """Every check-worthy claim of a text of any length, checked piece by piece (dates: since, until)."""
     verdicts = []
     for piece in text_pieces(text, bot.config.max_question_chars):
         try:
-            verdicts += bot.check_text(piece, within=within)
+            verdicts += bot.check_text(piece, within=within, **dates)
         except BadInput as e:
             if "No check-worthy claim" not in str(e):
                 raise
@@ -102,15 +102,38 @@ def check_long_text(bot, text: str, within, origin: str) -> list:
 
 
 # Library commands -----------------------------------------------------------------------------
+def by_date(records) -> list:
+    """Articles newest first by publication date; undated ones after them, by title."""
+    dated = sorted((r for r in records if r.published), key=lambda r: (-r.published.toordinal(), r.title.casefold()))
+    return dated + sorted((r for r in records if not r.published), key=lambda r: (r.title.casefold(), r.source))
+
+
+def article_dict(r, uploads: str) -> dict:
+    """One article of `factbot list --json`."""
+    return {"id": r.id, "file": PurePath(r.source).name, "path": r.source, "title": r.title, "outlet": r.outlet,
+            "authors": list(r.authors), "published": r.published.isoformat() if r.published else None, "url": r.url,
+            "passages": r.chunks, "origin": "upload" if r.source.startswith(uploads + "/") else "folder"}  # fmt: skip
+
+
 def cmd_list(args) -> int:
+    from factbot.app.render import byline
+
     bot = _bot()
     uploads = str(bot.config.uploads_dir.resolve())
-    articles = bot.articles()
-    print(f"{len(articles)} articles, {sum(r.chunks for r in articles)} passages in {bot.store.location}")
+    articles = by_date(bot.articles())
+    removed = bot.removed()
+    if args.json:
+        import json
+
+        gone = [{"path": p, "title": v.get("title", ""), "removed_at": v.get("removed_at")} for p, v in sorted(removed.items())]
+        print(json.dumps({"articles": [article_dict(r, uploads) for r in articles], "removed": gone},
+                         ensure_ascii=False, indent=2))  # fmt: skip
+        return 0
+    print(f"{len(articles)} articles, {sum(r.chunks for r in articles)} passages in {bot.store.location} (newest first)")
     for r in articles:
         tag = " (uploaded)" if r.source.startswith(uploads + "/") else ""
-        print(f"  {r.id:<40} {PurePath(r.source).name}{tag}\n      {r.title}")
-    removed = bot.removed()
+        who = byline(r.outlet, r.published, r.authors)
+        print(f"  {r.id:<40} {PurePath(r.source).name}{tag}\n      {r.title}" + (f"\n      {who}" if who else ""))
     if removed:
         print(f"Removed from the library, files kept and not synced ({len(removed)}; factbot restore NAME):")
         for path, info in sorted(removed.items()):
@@ -164,9 +187,13 @@ LIBRARY_COMMANDS = {"list": cmd_list, "add": cmd_add, "remove": cmd_remove, "res
 
 
 def add_library_parsers(sub) -> None:
-    sub.add_parser("list", help="list the articles in the library (ids, files, titles) and the files removed from it")
+    p = sub.add_parser("list", help="list the articles in the library (newest first: ids, files, titles, outlets, "
+                       "dates) and the files removed from it")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print one object per article (id, file, title, outlet, "
+                   "authors, published, url, passages, origin) and the removed files, as JSON")  # fmt: skip
     p = sub.add_parser("add", help="add files to the library (copied into the data dir; never replaces silently)")
-    p.add_argument("files", nargs="+", type=Path, help=".txt, .md, .html, .pdf or .docx files")
+    p.add_argument("files", nargs="+", type=Path, help=".txt, .md, .html, .pdf or .docx files, or .jsonl exports "
+                   "(one article a line: text, and any of title, url, source, authors, published)")  # fmt: skip
     p.add_argument("--replace", action="store_true", help="replace an uploaded article of the same file name "
                    "(default: keep both, the new one as 'name (2)')")  # fmt: skip
     p = sub.add_parser("remove", help="remove articles from the library (an uploaded copy is deleted; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+from factbot.core.dates import day_text
 from factbot.core.types import Answer, Citation, IndexReport, Verdict
 
 
@@ -12,16 +13,38 @@ def _page(c: Citation) -> str:
     return f", p. {c.page}" if c.page else ""
 
 
-def _within(ids: tuple[str, ...]) -> list[str]:
+def byline(outlet: str, published, authors: tuple[str, ...] = ()) -> str:
+    """"Reuters, 2 May 2024, by Jane Roe": who published it and when, what the article says of it."""
+    by = f"by {', '.join(authors[:3])}{' et al.' if len(authors) > 3 else ''}" if authors else ""
+    return ", ".join(p for p in (outlet, day_text(published), by) if p)
+
+
+def _cited(c: Citation) -> str:
+    """A citation's heading line: title, byline, then where the quote is."""
+    who = byline(c.outlet, c.published, c.authors)
+    return f"[{c.n}] {c.title}{f' — {who}' if who else ''} ({c.source}{_page(c)}, chars {c.start}-{c.end})"
+
+
+def dates_note(since, until, as_of=None) -> str:
+    """"published 1 May 2024 to 31 May 2024"; "" when no date was given."""
+    parts = [f"from {day_text(since)}" if since else "", f"to {day_text(until)}" if until else "",
+             f"as of {day_text(as_of)}" if as_of else ""]  # fmt: skip
+    return " ".join(p for p in parts if p)
+
+
+def _within(ids: tuple[str, ...], since=None, until=None, as_of=None) -> list[str]:
+    dates = dates_note(since, until, as_of)
+    if dates:
+        return [f"(articles published {dates}: {len(ids)} searched)" if ids else f"({dates})"]
     return [f"(searched only within: {', '.join(ids)})"] if ids else []
 
 
 def answer_text(a: Answer) -> str:
-    lines = _within(a.within) + [textwrap.fill(a.text, 100)] + _sides(a)
+    lines = _within(a.within, a.since, a.until, a.as_of) + [textwrap.fill(a.text, 100)] + _sides(a)
     if a.citations:
         lines.append("\nSources:")
         for c in a.citations:
-            lines.append(f"[{c.n}] {c.title} ({c.source}{_page(c)}, chars {c.start}-{c.end})")
+            lines.append(_cited(c))
             lines.append(textwrap.indent(textwrap.fill(" ".join(c.quote.split()), 96), "    > "))
     elif a.abstained and a.evidence:
         lines.append("\nClosest passages:")
@@ -42,14 +65,17 @@ def _sides(a: Answer) -> list[str]:
     for s in a.conflicts:
         articles = f"{s.sources} article{'s' if s.sources != 1 else ''}"
         drafted = ", the drafted answer" if s.drafted else ""
-        lines.append(f"  - {s.value!r} ({articles}{drafted}): {' '.join(f'[{c.n}]' for c in s.citations)}")
+        latest = f", latest {day_text(s.latest)}" if s.latest else ""
+        newest = ", THE MOST RECENT REPORT" if s.newest else ""
+        lines.append(f"  - {s.value!r} ({articles}{drafted}{latest}{newest}): {' '.join(f'[{c.n}]' for c in s.citations)}")
     return lines
 
 
 def verdict_text(v: Verdict) -> str:
-    lines = _within(v.within) + [f"{v.label} (confidence {v.confidence:.2f}): {v.claim}", textwrap.fill(v.explanation, 100)]
+    lines = _within(v.within, v.since, v.until) + [f"{v.label} (confidence {v.confidence:.2f}): {v.claim}",
+                                                   textwrap.fill(v.explanation, 100)]  # fmt: skip
     for c in v.evidence:
-        lines.append(f"[{c.n}] {c.stance}: {c.title} ({c.source}{_page(c)}, chars {c.start}-{c.end})")
+        lines.append(f"[{c.n}] {c.stance}: {_cited(c)[len(f'[{c.n}] '):]}")
         lines.append(textwrap.indent(textwrap.fill(" ".join(c.quote.split()), 96), "    > "))
     lines.append(f"({v.timings.total_s:.1f} s)")
     return "\n".join(lines)

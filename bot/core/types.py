@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -35,6 +36,23 @@ class AbstainReason(StrEnum):
     CLAIM_NOT_ENOUGH_INFO = "claim_not_enough_info"  # a claim question the articles do not decide
 
 
+def as_date(value) -> dt.date | None:
+    """A date from a date, a datetime or an ISO string ("2024-05-02", as JSON carries it back)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _dated(obj) -> None:
+    """__post_init__ of the dated types: published as a date, authors as a tuple, whatever the caller passed."""
+    object.__setattr__(obj, "published", as_date(obj.published))
+    object.__setattr__(obj, "authors", tuple(obj.authors or ()))
+
+
 @dataclass(frozen=True)
 class Document:
     id: str  # stable: derived from the resolved source path
@@ -43,6 +61,15 @@ class Document:
     text: str  # cleaned article text; chunk and citation spans index into it
     sha256: str  # of the raw file bytes: unchanged files are skipped on re-ingest
     pages: tuple[int, ...] = ()  # PDFs: where each page starts in text (page 1 at pages[0]); () otherwise
+    # Who published it and when, as the file says (HTML metadata, front matter, PDF or Word
+    # properties, a text header block, a JSON Lines record); empty when it does not say.
+    outlet: str = ""  # "Reuters", or the site's host name
+    authors: tuple[str, ...] = ()
+    published: dt.date | None = None
+    url: str = ""
+
+    def __post_init__(self):
+        _dated(self)
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page of the PDF that holds text[offset], or None for a document without pages."""
@@ -100,6 +127,13 @@ class Citation:
     score: float  # how strongly the quote supports what cites it
     stance: Stance = Stance.SUPPORTS  # for claim checks: what the quote does to the claim
     page: int | None = None  # PDFs: the page the quote starts on (1-based); None for other documents
+    outlet: str = ""  # the quoted article's Document.outlet, authors, published and url
+    authors: tuple[str, ...] = ()
+    published: dt.date | None = None
+    url: str = ""
+
+    def __post_init__(self):
+        _dated(self)
 
 
 @dataclass(frozen=True)
@@ -110,6 +144,11 @@ class Side:
     citations: tuple[Citation, ...]  # quotes that give it, one per article (the [n] in Answer.text)
     drafted: bool = False  # the side the drafted answer took
     sources: int = 1  # articles that give it; the citations show at most a few
+    latest: dt.date | None = None  # the newest publication date among its quoted articles
+    newest: bool = False  # the side the most recent report gives (sides dated differently)
+
+    def __post_init__(self):
+        object.__setattr__(self, "latest", as_date(self.latest))
 
 
 @dataclass(frozen=True)
@@ -134,6 +173,13 @@ class Answer:
     verdict: Verdict | None = None  # set when the question was a claim to check ("Is it true that...?")
     within: tuple[str, ...] = ()  # doc ids the question was asked within; () = the whole library
     conflicts: tuple[Side, ...] = ()  # when sources disagree: every answer they give, each cited
+    as_of: dt.date | None = None  # the reference date the question was read against (None: not given)
+    since: dt.date | None = None  # only articles published in [since, until] were searched (None: no bound)
+    until: dt.date | None = None
+
+    def __post_init__(self):
+        for name in ("as_of", "since", "until"):
+            object.__setattr__(self, name, as_date(getattr(self, name)))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -148,6 +194,12 @@ class Verdict:
     confidence: float
     timings: Timings = field(default_factory=Timings)
     within: tuple[str, ...] = ()  # doc ids the claim was checked within; () = the whole library
+    since: dt.date | None = None  # only articles published in [since, until] were searched (None: no bound)
+    until: dt.date | None = None
+
+    def __post_init__(self):
+        for name in ("since", "until"):
+            object.__setattr__(self, name, as_date(getattr(self, name)))
 
     def to_dict(self) -> dict:
         d = asdict(self)

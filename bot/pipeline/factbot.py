@@ -4,6 +4,7 @@ Each stage lives in its room (factbot.index, factbot.answer, factbot.claims, fac
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from factbot.index.embed import Embedder
 from factbot.index.lexical import lexical_dir
 from factbot.index.store import Store
 from factbot.model.llm import ModelHandle, get_model
+from factbot.pipeline.dated import dated_ids, with_dates
 from factbot.pipeline.library import Library
 from factbot.pipeline.manage import LibraryOps, Within
 
@@ -79,18 +81,28 @@ class FactBot(LibraryOps):
         self._ensure_index()
         return self.finder.find(question, self.resolve(within))
 
-    def stream(self, question: str, within: Within = None) -> Iterator[Event]:
+    def _scope(self, within: Within, since=None, until=None, as_of=None) -> tuple[str, ...] | None:
+        """The doc ids to search: the articles named (None: all), then those the dates allow."""
+        return dated_ids(self.store.known_documents(), self.resolve(within), since, until, as_of)
+
+    def stream(
+        self, question: str, within: Within = None, *, since: dt.date | None = None, until: dt.date | None = None,
+        as_of: dt.date | None = None,
+    ) -> Iterator[Event]:  # fmt: skip
         """Evidence first (before the model starts), then the reply's tokens, then the checked Answer.
-        within: search only these articles (doc ids, file names, paths or titles)."""
+        within: search only these articles (doc ids, file names, paths or titles); since, until:
+        only articles published in that range; as_of: the date the question is read against (the
+        model is told it; articles published after it are left out)."""
         t0 = time.perf_counter()
         question = validate_text(question, "question", self.config.max_question_chars)
         self._ensure_index()
-        ids = self.resolve(within)
+        ids = self._scope(within, since, until, as_of)
         claim = as_claim(question)
         if claim:  # "Is it true that ...?" goes to the claim checker
-            verdict = self.check(claim, within=ids)
+            verdict = dataclasses.replace(self.check(claim, within=ids), since=since, until=until)
             yield EvidenceReady((), will_abstain=False)
-            yield Done(dataclasses.replace(verdict_answer(question, verdict), within=ids or ()))
+            yield Done(dataclasses.replace(verdict_answer(question, verdict), within=ids or (), since=since,
+                                           until=until, as_of=as_of))  # fmt: skip
             return
         found = self.finder.find(question, ids)
         clock = Clock(t0, time.perf_counter())
@@ -109,19 +121,22 @@ class FactBot(LibraryOps):
                 return event.answer
         raise AssertionError("stream() always ends with Done")
 
-    def check(self, claim: str, within: Within = None) -> Verdict:
+    def check(self, claim: str, within: Within = None, *, since: dt.date | None = None,
+              until: dt.date | None = None) -> Verdict:  # fmt: skip
         """SUPPORTED / REFUTED / NOT_ENOUGH_INFO / CONFLICTING, with verbatim, verified quotes."""
         claim = validate_text(claim, "claim", self.config.max_question_chars)
         self._ensure_index()
-        ids = self.resolve(within)
-        return self._finished(self._checker(ids).check(claim), ids)
+        ids = self._scope(within, since, until)
+        return dataclasses.replace(self._finished(self._checker(ids).check(claim), ids), since=since, until=until)
 
-    def check_text(self, text: str, within: Within = None) -> list[Verdict]:
+    def check_text(self, text: str, within: Within = None, *, since: dt.date | None = None,
+                   until: dt.date | None = None) -> list[Verdict]:  # fmt: skip
         """Split a paragraph into check-worthy claims (statements with a name or a number) and check each."""
         text = validate_text(text, "text", self.config.max_question_chars)
         self._ensure_index()
-        ids = self.resolve(within)
-        return [self._finished(v, ids) for v in self._checker(ids).check_text(text)]
+        ids = self._scope(within, since, until)
+        return [dataclasses.replace(self._finished(v, ids), since=since, until=until)
+                for v in self._checker(ids).check_text(text)]  # fmt: skip
 
     def _checker(self, ids: tuple[str, ...] | None) -> ClaimChecker:
         if ids is None:

@@ -19,7 +19,8 @@ from factbot.core.config import Config
 from factbot.core.errors import BadInput
 from factbot.index.build import index_document
 from factbot.index.embed import Embedder
-from factbot.index.ingest import KINDS, SUFFIXES, Unreadable, doc_id_for, load_document, read_source
+from factbot.index.ingest import BINARY_ALLOWANCE, KINDS, SUFFIXES, Unreadable, doc_id_for, load_document, read_source
+from factbot.index.jsonl import SUFFIXES as JSONL, read_records
 from factbot.index.library import Removed, free_name, resolve, safe_name
 from factbot.index.store import DocRecord, Store
 
@@ -88,15 +89,51 @@ class Library:
         out = []
         for p in paths:
             path = Path(p)
+            if path.suffix.lower() in JSONL:
+                out += self._add_jsonl(path, by_sha, replace)
+                continue
             try:
                 out.append(self._add_one(path, by_sha, replace))
             except Unreadable as e:
                 out.append(FileOutcome(path.name, "rejected", str(e)))
         return out
 
+    def _add_jsonl(self, path: Path, by_sha: dict[str, DocRecord], replace: bool) -> list[FileOutcome]:
+        """Each line of a JSON Lines export as an article of its own (a .txt with a header block,
+        index/jsonl.py), under the same rules as a file; a bad line is rejected, the others go in."""
+        import tempfile
+
+        limit = self.config.max_file_bytes
+        try:
+            if path.stat().st_size > limit * BINARY_ALLOWANCE:
+                raise Unreadable(f"too large ({path.stat().st_size:,} bytes; the limit is {limit * BINARY_ALLOWANCE:,})")
+            records = list(read_records(path, limit))
+        except (OSError, UnicodeDecodeError) as e:
+            return [FileOutcome(path.name, "rejected", f"cannot be read ({getattr(e, 'strerror', None) or e})")]
+        except Unreadable as e:
+            return [FileOutcome(path.name, "rejected", str(e))]
+        out = []
+        with tempfile.TemporaryDirectory(prefix="factbot-jsonl-") as tmp:
+            for r in records:
+                label = f"{path.name} line {r.line}"
+                if r.problem:
+                    out.append(FileOutcome(label, "rejected", r.problem))
+                    continue
+                article = Path(tmp) / r.name
+                article.write_bytes(r.data)
+                try:
+                    outcome = self._add_one(article, by_sha, replace)
+                except Unreadable as e:
+                    outcome = FileOutcome(r.name, "rejected", str(e))
+                out.append(dataclasses.replace(outcome, name=f"{label} ({r.name})"))
+                article.unlink()
+        if not records:
+            out.append(FileOutcome(path.name, "rejected", "no articles in it: one JSON object a line, with a \"text\""))
+        return out
+
     def _add_one(self, path: Path, by_sha: dict[str, DocRecord], replace: bool) -> FileOutcome:
         if path.suffix.lower() not in SUFFIXES:
-            raise Unreadable(f"wrong type ({path.suffix or 'no extension'}); add {KINDS} files")
+            raise Unreadable(f"wrong type ({path.suffix or 'no extension'}); add {KINDS} files, or .jsonl exports")
         source = read_source(path, self.config.max_file_bytes)
         doc = load_document(source)  # before anything is copied: a bad file changes nothing
         same = by_sha.get(source.sha256)

@@ -120,10 +120,14 @@ class LibraryOps:
                 pass
 
     def _paged(self, cits: tuple[Citation, ...]) -> tuple[Citation, ...]:
-        """Citations of PDFs with the page each quote starts on."""
+        """Citations with their article's byline (outlet, authors, date, URL) and, for PDFs, the
+        page each quote starts on."""
         docs = {d: self.store.document(d) for d in {c.doc_id for c in cits}}
         paged = []
         for c in cits:
             doc = docs[c.doc_id]
-            paged.append(dataclasses.replace(c, page=doc.page_at(c.start)) if doc is not None and doc.pages else c)
+            if doc is not None:
+                c = dataclasses.replace(c, page=doc.page_at(c.start) if doc.pages else c.page, outlet=doc.outlet,
+                                        authors=doc.authors, published=doc.published, url=doc.url)  # fmt: skip
+            paged.append(c)
         return tuple(paged)
