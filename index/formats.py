@@ -259,7 +259,18 @@ def _docx_blocks(doc) -> tuple[str, ArticleMeta]:
         if text and title is None and (style == "Title" or style == "Heading 1"):
             title = text
         blocks.append(text)
-    props = doc.core_properties
-    meta = ArticleMeta(title=(props.title or "").strip() or title, authors=split_authors(props.author or ""),
-                       published=parse_date(props.created))  # fmt: skip
-    return "\n\n".join(b for b in blocks if b), meta
+    return "\n\n".join(b for b in blocks if b), _docx_meta(doc.core_properties, title)
+
+
+# Authors a tool or an account writes into Word files, not a byline
+_PLACEHOLDER_AUTHORS = {"python-docx", "microsoft office user", "unknown", "user", "administrator", "author", "admin"}
+
+
+def _docx_meta(props, title: str | None) -> ArticleMeta:
+    """Title, author and creation date from the core properties. python-docx's blank template
+    carries author "python-docx" and its own 2013 creation date: neither says anything of the article."""
+    author = (props.author or "").strip()
+    template = author == "python-docx"
+    author = "" if author.casefold() in _PLACEHOLDER_AUTHORS else author
+    return ArticleMeta(title=(props.title or "").strip() or title, authors=split_authors(author),
+                       published=None if template else parse_date(props.created))  # fmt: skip

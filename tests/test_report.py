@@ -64,10 +64,12 @@ def test_json_report_is_complete_and_exact():
     assert (q["n"], q["kind"], q["question"], q["answer"], q["abstained"]) == (1, "question", ANSWER.question, ANSWER.text, False)
     assert q["within"] == [{"doc_id": "bridge-1", "title": "Harbor Bridge Reopens", "file": "bridge.pdf"}]
     assert q["quotes"][0] | {} == {"n": 1, "title": CITE.title, "file": "bridge.pdf", "source": "/news/bridge.pdf",
-                                   "doc_id": "bridge-1", "start": 120, "end": CITE.end, "page": 2, "quote": QUOTE, "score": 0.9}
+                                   "doc_id": "bridge-1", "start": 120, "end": CITE.end, "page": 2, "quote": QUOTE, "score": 0.9,
+                                   "outlet": None, "authors": [], "published": None, "url": None}
     assert (c["kind"], c["verdict"], c["confidence"], c["quotes"][0]["stance"]) == ("claim", "REFUTED", 0.9, "refutes")
     assert a["reason"] == "no_relevant_passages" and a["closest_passages"][0]["file"] == "orchard.txt"
-    assert data["articles"] == [{"doc_id": "bridge-1", "title": CITE.title, "file": "bridge.pdf", "source": "/news/bridge.pdf"}]
+    assert data["articles"] == [{"doc_id": "bridge-1", "title": CITE.title, "file": "bridge.pdf", "source": "/news/bridge.pdf",
+                                 "outlet": None, "authors": [], "published": None, "url": None}]
 
 
 def test_a_claim_asked_in_the_chat_is_reported_as_a_claim():

@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from pathlib import PurePath
 from typing import Any
 
+from factbot.app.render import byline, dates_note
+from factbot.core.dates import day_text
 from factbot.core.types import Answer, Citation, Evidence, Verdict
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".json": "json"}
@@ -46,9 +48,15 @@ def render(items: Iterable[Answer | Verdict], fmt: str, library: Library | None 
 
 
 # JSON -------------------------------------------------------------------------------------------
+def _byline_dict(c: Citation) -> dict:
+    return {"outlet": c.outlet or None, "authors": list(c.authors), "published": c.published.isoformat() if c.published
+            else None, "url": c.url or None}  # fmt: skip
+
+
 def _quote(c: Citation, with_stance: bool) -> dict:
     d = {"n": c.n, "title": c.title, "file": PurePath(c.source).name, "source": c.source, "doc_id": c.doc_id,
          "start": c.start, "end": c.end, "page": c.page, "quote": c.quote, "score": round(c.score, 3)}  # fmt: skip
+    d |= _byline_dict(c)
     if with_stance:
         d["stance"] = str(c.stance)
     return d
@@ -84,6 +92,13 @@ def _item(x: Answer | Verdict, library: Library | None) -> dict:
     item = {"kind": "question", "question": x.question, "answer": x.text, "abstained": x.abstained,
             "reason": str(x.reason) if x.reason else None, "within": _within(x.within, library),
             "quotes": [_quote(c, False) for c in x.citations]}  # fmt: skip
+    if x.conflicts:
+        item["sides"] = [{"value": s.value, "articles": s.sources, "drafted": s.drafted, "quotes": [c.n for c in s.citations],
+                          "latest": s.latest.isoformat() if s.latest else None, "most_recent": s.newest}
+                         for s in x.conflicts]  # fmt: skip
+    for key in ("as_of", "since", "until"):
+        if getattr(x, key):
+            item[key] = getattr(x, key).isoformat()
     if x.abstained:
         item["closest_passages"] = [_passage(e) for e in x.evidence]
     return item
@@ -108,7 +123,7 @@ def _articles(items: list[Answer | Verdict]) -> list[dict]:
     for x in items:
         for c in _citations(x):
             seen.setdefault(c.doc_id, {"doc_id": c.doc_id, "title": c.title, "file": PurePath(c.source).name,
-                                       "source": c.source})  # fmt: skip
+                                       "source": c.source} | _byline_dict(c))  # fmt: skip
     return list(seen.values())
 
 
@@ -128,14 +143,27 @@ def _blockquote(text: str) -> str:
     return "\n".join("> " + md(line) for line in text.strip().splitlines() if line.strip())
 
 
-def _where(title: str, source: str, start: int, end: int, page: int | None) -> str:
+def _where(title: str, source: str, start: int, end: int, page: int | None, who: str = "") -> str:
     page_part = f", p. {page}" if page else ""
-    return f"“{md(title)}”, {md(PurePath(source).name)}{page_part}, characters {start}–{end}"
+    who_part = f", {md(who)}" if who else ""
+    return f"“{md(title)}”{who_part}, {md(PurePath(source).name)}{page_part}, characters {start}–{end}"
 
 
 def _quote_md(c: Citation, with_stance: bool) -> str:
     stance = f"*{c.stance}*: " if with_stance else ""
-    return f"[{c.n}] {stance}{_where(c.title, c.source, c.start, c.end, c.page)}\n\n{_blockquote(c.quote)}"
+    where = _where(c.title, c.source, c.start, c.end, c.page, byline(c.outlet, c.published, c.authors))
+    return f"[{c.n}] {stance}{where}\n\n{_blockquote(c.quote)}"
+
+
+def _sides_md(a: Answer) -> str:
+    """The answers the sources give, with each side's latest date and the most recent report marked."""
+    rows = []
+    for s in a.conflicts:
+        latest = f", latest {day_text(s.latest)}" if s.latest else ""
+        newest = ", **the most recent report**" if s.newest else ""
+        marks = " ".join(f"[{c.n}]" for c in s.citations)
+        rows.append(f"- “{md(s.value)}” ({s.sources} article{'s' if s.sources != 1 else ''}{latest}{newest}): {marks}")
+    return "**The sources disagree**\n\n" + "\n".join(rows) + "\n"
 
 
 def _within_md(ids: tuple[str, ...], library: Library | None) -> str:
@@ -172,7 +200,12 @@ def _answer_md(n: int, a: Answer, library: Library | None) -> str:
             out.append("**Closest passages** (not cited; for you to judge)\n\n" + "\n\n".join(passages) + "\n")
         return "\n".join(p for p in out if p)
     text = _MARKER.sub(r"[\1]", md(a.text))  # the [n] markers stay readable
+    dates = dates_note(a.since, a.until, a.as_of)
+    if dates:
+        out.append(f"Articles published {md(dates)}.\n")
     out.append(f"**Answer:** {text}\n")
+    if a.conflicts:
+        out.append(_sides_md(a))
     if a.citations:
         out.append("**Sources**\n\n" + "\n\n".join(_quote_md(c, False) for c in a.citations) + "\n")
     return "\n".join(p for p in out if p)
@@ -198,9 +231,23 @@ def report_markdown(items: Iterable[Answer | Verdict], library: Library | None =
     ]
     tail = []
     if articles:
-        rows = [f"- “{md(a['title'])}”: {md(a['file'])} ({md(a['source'])}; id {md(a['doc_id'])})" for a in articles]
+        rows = [f"- “{md(a['title'])}”{_article_byline(a)}: {md(a['file'])} ({md(a['source'])}; id {md(a['doc_id'])})"
+                + (f" <{a['url']}>" if a.get("url") and _plain_url(a["url"]) else "") for a in articles]  # fmt: skip
         tail = ["## Articles quoted\n", "\n".join(rows) + "\n"]
     return "\n".join(head + ["---\n"] + body + (["---\n"] + tail if tail else []))
+
+
+def _article_byline(a: dict) -> str:
+    import datetime as dt
+
+    who = byline(a.get("outlet") or "", dt.date.fromisoformat(a["published"]) if a.get("published") else None,
+                 tuple(a.get("authors") or ()))  # fmt: skip
+    return f", {md(who)}" if who else ""
+
+
+def _plain_url(url: str) -> bool:
+    """An http(s) URL with no character that could break out of a Markdown autolink."""
+    return bool(re.fullmatch(r"https?://[^\s<>`\\]+", url))
 
 
 def _count(n: int, noun: str) -> str:
