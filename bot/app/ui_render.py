@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 
+from factbot.core.dates import day_text
 from factbot.core.types import Answer, Citation, Document, Evidence, Label, Verdict
 from factbot.text.markers import MARKER, marker_numbers
 
@@ -92,16 +93,33 @@ def passage_html(doc: Document | None, start: int, end: int, quote: str) -> str:
     )
 
 
+def byline_html(doc: Document | None) -> str:
+    """ "Reuters · 2 May 2024 · by Jane Roe", the outlet linked to the article's URL (http(s) only)."""
+    if doc is None:
+        return ""
+    outlet = esc(doc.outlet)
+    if outlet and doc.url.startswith(("https://", "http://")):
+        outlet = f'<a class="fb-outlet" href="{attr(doc.url)}" target="_blank" rel="noopener noreferrer">{outlet}</a>'
+    parts = [outlet] if outlet else []
+    if doc.published:
+        parts.append(f'<time class="fb-date" datetime="{doc.published.isoformat()}">{day_text(doc.published)}</time>')
+    if doc.authors:
+        parts.append(f'<span class="fb-authors">by {esc(", ".join(doc.authors[:3]))}{" et al." if len(doc.authors) > 3 else ""}</span>')
+    return f'<div class="fb-byline">{" · ".join(parts)}</div>' if parts else ""
+
+
 def source_card(
-    anchor: str, n: int, title: str, source: str, doc_id: str, body: str, tag: str = "", page: int | None = None
-) -> str:
+    anchor: str, n: int, title: str, source: str, doc_id: str, body: str, tag: str = "", page: int | None = None,
+    doc: Document | None = None,
+) -> str:  # fmt: skip
     name = PurePath(source).name
     tag_html = f'<span class="fb-tag fb-tag-{attr(tag)}">{esc(tag)}</span>' if tag else ""
     page_html = f' · <span class="fb-page">p. {page}</span>' if page else ""
+    date = f' data-published="{doc.published.isoformat()}"' if doc is not None and doc.published else ""
     return (
-        f'<li class="fb-card" id="{anchor}" data-doc="{attr(doc_id)}" data-source="{attr(name)}">'
-        f'<div class="fb-card-head"><span class="fb-num">{n}</span>'
-        f'<span class="fb-title">{esc(title)}</span>{tag_html}</div>'
+        f'<li class="fb-card" id="{anchor}" data-doc="{attr(doc_id)}" data-source="{attr(name)}"{date}>'
+        f'<div class="fb-card-head"><span class="fb-num" aria-label="source {n}">{n}</span>'
+        f'<span class="fb-title">{esc(title)}</span>{tag_html}</div>{byline_html(doc)}'
         f'<div class="fb-file">{esc(name)}{page_html}</div>'
         f'<blockquote class="fb-passage">{body}</blockquote></li>'
     )
@@ -113,12 +131,21 @@ def page_of(docs: Docs, doc_id: str, start: int) -> int | None:
     return doc.page_at(start) if doc is not None and doc.pages else None
 
 
+def _cited_doc(c: Citation) -> Document | None:
+    """The byline a citation carries, as a text-less Document, when its document is not at hand."""
+    if not (c.outlet or c.published or c.authors):
+        return None
+    return Document(c.doc_id, c.title, c.source, "", "", outlet=c.outlet, authors=c.authors, published=c.published,
+                    url=c.url)  # fmt: skip
+
+
 def citation_cards(cits: Iterable[Citation], docs: Docs, turn: int, with_stance: bool = False) -> str:
     cards = [
         source_card(
             card_id(turn, c.n), c.n, c.title, c.source, c.doc_id,
             passage_html(docs.get(c.doc_id), c.start, c.end, c.quote),
             tag=c.stance if with_stance else "", page=c.page or page_of(docs, c.doc_id, c.start),
+            doc=docs.get(c.doc_id) or _cited_doc(c),
         )
         for c in cits
     ]  # fmt: skip
@@ -129,7 +156,7 @@ def evidence_cards(evidence: Iterable[Evidence], docs: Docs, turn: int) -> str:
     cards = [
         source_card(
             card_id(turn, e.n), e.n, e.title, e.source, e.doc_id, passage_html(docs.get(e.doc_id), e.start, e.end, e.text),
-            page=page_of(docs, e.doc_id, e.start),
+            page=page_of(docs, e.doc_id, e.start), doc=docs.get(e.doc_id),
         )
         for e in evidence
     ]
@@ -187,7 +214,7 @@ def answer_html(a: Answer, asked: str, docs: Docs, turn: int) -> str:
             f'<div class="fb-answer fb-abstained" {head}>{note}'
             f'<div class="fb-notice"><span class="fb-notice-icon">?</span>'
             f'<div><strong>Not answered from the articles.</strong> {esc(a.text)}</div></div>'
-            f"{closest}{_timing(a)}</div>"
+            f"{closest}{_timing(a, first_words=False)}</div>"
         )
     text = linkify(a.text, turn, [c.n for c in a.citations])
     on_sides = {c.n for side in a.conflicts for c in side.citations}
@@ -212,19 +239,23 @@ def sides_html(a: Answer, docs: Docs, turn: int) -> str:
     for side in a.conflicts:
         articles = f"{side.sources} article{'s' if side.sources != 1 else ''}"
         mark = " · the drafted answer" if side.drafted else ""
+        latest = f" · latest {day_text(side.latest)}" if side.latest else ""
+        newest = '<span class="fb-badge fb-badge-newest">Most recent report</span>' if side.newest else ""
         blocks.append(
-            f'<div class="fb-side{" fb-side-drafted" if side.drafted else ""}" data-side="{attr(side.value)}">'
-            f'<div class="fb-sources-head">“{esc(side.value)}”: {articles}{mark}</div>'
+            f'<div class="fb-side{" fb-side-drafted" if side.drafted else ""}{" fb-side-newest" if side.newest else ""}"'
+            f' data-side="{attr(side.value)}">'
+            f'<div class="fb-sources-head">“{esc(side.value)}”: {articles}{mark}{latest} {newest}</div>'
             f"{citation_cards(side.citations, docs, turn)}</div>"
         )
     return f'<div class="fb-sides">{"".join(blocks)}</div>' if blocks else ""
 
 
-def _timing(a: Answer) -> str:
+def _timing(a: Answer, first_words: bool = True) -> str:
+    """How long it took; an abstention wrote no words, so it has no "first words" time."""
     t = a.timings
     if not t.total_s:
         return ""
-    first = f" · first words after {t.first_token_s:.1f} s" if t.first_token_s else ""
+    first = f" · first words after {t.first_token_s:.1f} s" if t.first_token_s and first_words else ""
     return f'<div class="fb-timing">{t.total_s:.1f} s · retrieval {t.retrieve_s * 1000:.0f} ms{first}</div>'
 
 
@@ -253,27 +284,49 @@ def is_uploaded(source: str, uploads_root: str | None) -> bool:
     return bool(uploads_root) and str(PurePath(source).parent) == str(PurePath(uploads_root))
 
 
+def _by_date(records: Iterable) -> list:
+    """Newest publication first; undated articles after the dated ones, by title."""
+    records = list(records)
+    day = lambda r: getattr(r, "published", None)  # noqa: E731  (records of an older caller have no dates)
+    dated = sorted((r for r in records if day(r)), key=lambda r: (-day(r).toordinal(), r.title.lower()))
+    return dated + sorted((r for r in records if not day(r)), key=lambda r: r.title.lower())
+
+
 def library_html(records: Iterable, uploads_root: str | None = None, removed: Mapping[str, dict] | None = None) -> str:
-    """The indexed articles as a table: title, file (uploaded or from your folder), passages, when
-    ingested; then the files removed from the library that stay in their folder."""
-    rows = sorted(records, key=lambda r: r.title.lower())
+    """The indexed articles as a table, newest publication first: title (and its outlet and
+    authors), publication date, file (uploaded or from your folder), passages, when ingested;
+    then the files removed from the library that stay in their folder."""
+    rows = _by_date(records)
     gone = _removed_html(removed or {})
     if not rows:
         return f'<div class="fb-library fb-empty">No articles indexed yet. Upload some below.{gone}</div>'
     body = "".join(
-        f'<tr data-doc="{attr(r.id)}"><td class="fb-lib-title">{esc(r.title)}</td>'
-        f'<td class="fb-file">{esc(PurePath(r.source).name)} '
+        f'<tr data-doc="{attr(r.id)}"><td class="fb-lib-title" data-label="Title">{esc(r.title)}'
+        + _lib_byline(r)
+        + f'</td><td class="fb-lib-date" data-label="Published">'
+        + (f'<time datetime="{r.published.isoformat()}">{day_text(r.published)}</time>'
+           if getattr(r, "published", None) else "—")
+        + f'</td><td class="fb-file" data-label="File">{esc(PurePath(r.source).name)} '
         + f'<span class="fb-tag">{"uploaded" if is_uploaded(r.source, uploads_root) else "folder"}</span>'
-        + f'</td><td class="fb-lib-num">{r.chunks}</td>'
-        f'<td class="fb-lib-when">{time.strftime("%Y-%m-%d %H:%M", time.localtime(r.ingested_at))}</td></tr>'
+        + f'</td><td class="fb-lib-num" data-label="Passages">{r.chunks}</td>'
+        f'<td class="fb-lib-when" data-label="Ingested">{time.strftime("%Y-%m-%d %H:%M", time.localtime(r.ingested_at))}</td></tr>'
         for r in rows
     )
     total = sum(r.chunks for r in rows)
     return (
-        f'<div class="fb-library"><p class="fb-lib-summary">{len(rows)} articles, {total} passages indexed.</p>'
-        '<table><thead><tr><th>Title</th><th>File</th><th>Passages</th><th>Ingested</th></tr></thead>'
+        f'<div class="fb-library"><p class="fb-lib-summary">{len(rows)} articles, {total} passages indexed; '
+        "newest publication first.</p>"
+        '<table><caption class="fb-sr-only">Articles in the library</caption><thead><tr><th scope="col">Title</th>'
+        '<th scope="col">Published</th><th scope="col">File</th><th scope="col">Passages</th>'
+        '<th scope="col">Ingested</th></tr></thead>'
         f"<tbody>{body}</tbody></table>{gone}</div>"
     )
+
+
+def _lib_byline(r) -> str:
+    outlet, authors = getattr(r, "outlet", ""), getattr(r, "authors", ())
+    who = ", ".join(p for p in (outlet, "by " + ", ".join(authors[:3]) if authors else "") if p)
+    return f'<div class="fb-lib-outlet">{esc(who)}</div>' if who else ""
 
 
 def _removed_html(removed: Mapping[str, dict]) -> str:
