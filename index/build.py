@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Container
@@ -10,7 +11,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from factbot.core.config import Config
-from factbot.core.errors import BadInput
+from factbot.core.errors import BadInput, NoPermission
 from factbot.core.types import Document, IndexReport
 from factbot.index.chunk import chunk_document
 from factbot.index.embed import Embedder
@@ -38,36 +39,49 @@ def build_index(
     folder = Path(folder)
     if not folder.is_dir():
         raise BadInput(f"Corpus folder {folder} does not exist. Pass a folder of {KINDS} articles.")
-    files = find_files(folder)
-    if not files:
+    report = IndexReport()
+    unreadable: list[tuple[Path, str]] = []
+    try:
+        files = find_files(folder, unreadable)
+    except PermissionError:
+        raise NoPermission(
+            f"factbot may not read the corpus folder {folder} (permission denied). Give your user read access "
+            f"(e.g. chmod -R u+rX {folder}) or pass another folder. Nothing was changed."
+        ) from None
+    for sub, reason in unreadable:  # skipped; the articles indexed from it stay
+        log.warning("Skipped folder %s: %s", sub, reason)
+        report.skipped.append((sub, reason))
+    if not files and not unreadable:
         raise BadInput(
             f"Corpus folder {folder} has no articles ({', '.join(sorted(SUFFIXES))}). Add some and run again."
         )
 
-    report = IndexReport()
-    resolved = resolved_paths(files)
-    report.excluded = [str(p) for p in files if resolved[p] in excluded]
-    files = [p for p in files if resolved[p] not in excluded]
+    paths = own_paths(files)
+    report.excluded = [str(p) for p in files if paths[p] in excluded]
+    files = [p for p in files if paths[p] not in excluded]
     known = store.documents()
     store.purge_orphans(set(known), sum(r.chunks for r in known.values()))
     root = str(folder.resolve())
-    present = {doc_id_for(p, resolved[p]) for p in files}
+    kept = tuple(str(sub.resolve()) + "/" for sub, _ in unreadable)
+    present = {doc_id_for(p, paths[p]) for p in files}
     for doc_id, rec in known.items():  # files deleted from this folder (or removed from the library) since the last run
-        if rec.source.startswith(root + "/") and doc_id not in present:
+        if rec.source.startswith(root + "/") and doc_id not in present and not rec.source.startswith(kept):
             store.delete_document(doc_id)
             if rec.source not in excluded:
                 report.removed.append(rec.source)
+    _forget_link_targets(files, paths, known, store)
 
     batch = _Batch(store, embedder, config, report)
     bar = tqdm(files, desc="Ingesting", unit="file", disable=not progress or len(files) < 2, leave=False)
     for path in bar:
         try:
             source = read_source(path, config.max_file_bytes)
-            rec = known.get(doc_id_for(path, resolved[path]))
+            doc_id = doc_id_for(path, paths[path])
+            rec = known.get(doc_id)
             if rec and rec.sha256 == source.sha256:
                 report.unchanged.append(str(path))
                 continue
-            doc = load_document(source)
+            doc = dataclasses.replace(load_document(source), id=doc_id, source=paths[path])
         except Unreadable as e:
             log.warning("Skipped %s: %s", path, e)
             report.skipped.append((path, str(e)))
@@ -110,16 +124,24 @@ class _Batch:
         self.items = []
 
 
-def resolved_paths(files: list[Path]) -> dict[Path, str]:
-    """Each file's resolved path, resolving each folder once (Path.resolve() per file stats every
-    folder on the way: a second per 10,000 files); a file that is a symlink itself is resolved."""
+def own_paths(files: list[Path]) -> dict[Path, str]:
+    """Each file's absolute path, resolving each folder once (Path.resolve() per file stats every
+    folder on the way: a second per 10,000 files). A symlinked file keeps its own path, not its
+    target's: the article is the link the user put there, and goes when the link goes."""
     folders: dict[Path, Path] = {}
     out = {}
     for p in files:
-        if p.is_symlink():
-            out[p] = str(p.resolve())
-            continue
         if p.parent not in folders:
             folders[p.parent] = p.parent.resolve()
         out[p] = str(folders[p.parent] / p.name)
     return out
+
+
+def _forget_link_targets(files: list[Path], paths: dict[Path, str], known: dict, store: Store) -> None:
+    """Indexes made before links kept their own path stored a symlinked article under its
+    target's: drop that record, the article comes back under the link's path."""
+    for p in files:
+        if p.is_symlink():
+            old = doc_id_for(p, str(p.resolve()))
+            if old in known and old != doc_id_for(p, paths[p]):
+                store.delete_document(old)

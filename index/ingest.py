@@ -27,13 +27,21 @@ class SourceFile:
     data: bytes
 
 
-def find_files(folder: Path) -> list[Path]:
+def find_files(folder: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Supported files under folder, sorted, skipping hidden files and folders. (os.scandir, not
-    rglob: its entries know their type without a stat per file, 0.3 s per 10,000 files.)"""
+    rglob: its entries know their type without a stat per file, 0.3 s per 10,000 files.)
+    unreadable: collects the subfolders that cannot be listed, with the reason (skipped, not fatal)."""
     found: list[Path] = []
 
     def walk(directory: str) -> None:
-        with os.scandir(directory) as entries:
+        try:
+            entries = os.scandir(directory)
+        except OSError as e:
+            if unreadable is None or directory == str(folder):
+                raise
+            unreadable.append((Path(directory), f"cannot be read ({e.strerror or e})"))
+            return
+        with entries:
             for e in entries:
                 if e.name.startswith("."):
                     continue

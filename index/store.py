@@ -11,14 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from factbot.core.config import BESIDE_INDEX, Config, library_env
+from factbot.core.config import LEXICAL, Config, library_env
 from factbot.core.errors import FactbotError, IndexCorrupt
 from factbot.core.types import Chunk, Document, as_date
-from factbot.index.embed import EMBEDDER_NAME
+from factbot.index import datadir
 
-FORMAT = 1
-MARKER = "factbot-index.json"
-REBUILD_HINT = "Rebuild it with: factbot ingest --rebuild"
+REBUILD_HINT, MARKER = datadir.REBUILD_HINT, datadir.MARKER
 
 
 @dataclass(frozen=True)
@@ -57,28 +55,15 @@ class DenseHit:
     similarity: float
 
 
-def _check_data_dir(data_dir: Path) -> None:
-    """Refuse a directory that holds something other than a factbot index; delete nothing."""
-    marker = data_dir / MARKER
-    if marker.exists():
-        try:
-            meta = json.loads(marker.read_text())
-            ok = meta.get("format") == FORMAT and meta.get("embedder") == EMBEDDER_NAME
-        except (OSError, ValueError, AttributeError):
-            ok = False
-        if not ok:
-            raise IndexCorrupt(f"{marker} is unreadable or from another version. {REBUILD_HINT}")
-    elif data_dir.is_dir() and any(p.name not in BESIDE_INDEX for p in data_dir.iterdir()):
-        raise IndexCorrupt(
-            f"{data_dir} is not empty and is not a factbot index. Point FACTBOT_DATA_DIR at an empty "
-            f"or new folder, or, if it is an old factbot index, {REBUILD_HINT[0].lower()}{REBUILD_HINT[1:]}"
-        )
-
-
 class Store:
-    def __init__(self, config: Config):
+    """folder: the index folder to open (default: the one the data dir's marker names; a rebuild
+    passes the new one it fills). Each Store is a fresh Chroma client, so it sees what other
+    processes wrote before it was made (Chroma keeps one client per path otherwise)."""
+
+    def __init__(self, config: Config, folder: Path | None = None):
         library_env()  # before chromadb reads ANONYMIZED_TELEMETRY
         import chromadb
+        from chromadb.api.client import SharedSystemClient
         from chromadb.config import Settings
 
         settings = Settings(anonymized_telemetry=False)
@@ -86,16 +71,16 @@ class Store:
         self.location = (
             f"chroma server {config.chroma_host}:{config.chroma_port}" if config.chroma_host else str(config.data_dir)
         )
+        self.folder: Path | None = None  # the local index folder (None with a Chroma server)
         try:
             if config.chroma_host:
                 self.client = chromadb.HttpClient(host=config.chroma_host, port=config.chroma_port, settings=settings)
             else:
-                _check_data_dir(config.data_dir)
-                config.data_dir.mkdir(parents=True, exist_ok=True)
-                self.client = chromadb.PersistentClient(path=str(config.data_dir / "chroma"), settings=settings)
-                marker = config.data_dir / MARKER
-                if not marker.exists():
-                    marker.write_text(json.dumps({"format": FORMAT, "embedder": EMBEDDER_NAME}))
+                self.folder = folder or datadir.claim(config.data_dir)
+                chroma = self.folder / datadir.CHROMA
+                datadir.check_segments(chroma, config.data_dir)
+                SharedSystemClient._identifier_to_system.pop(str(chroma), None)  # a fresh view, not the cached one
+                self.client = chromadb.PersistentClient(path=str(chroma), settings=settings)
             space = {"hnsw:space": "cosine"}
             self.chunks = self.client.get_or_create_collection(
                 f"{config.collection}_chunks", metadata=space, embedding_function=None
@@ -111,7 +96,17 @@ class Store:
                     f"Cannot reach the Chroma server at {config.chroma_host}:{config.chroma_port} ({e}). "
                     "Start it with: chroma run --path DIR --host HOST --port PORT, or unset FACTBOT_CHROMA_HOST."
                 ) from e
+            if datadir.is_permission(e) or "readonly" in str(e).lower() or "permission" in str(e).lower():
+                raise datadir.permission_error(config.data_dir, "write to", e if isinstance(e, OSError) else None) from e
             raise IndexCorrupt(f"The index in {config.data_dir} cannot be opened ({e}). {REBUILD_HINT}") from e
+
+    def lexical_path(self, config: Config) -> Path:
+        """This index's BM25 folder: beside its Chroma data, unless FACTBOT_LEXICAL_DIR or a server says otherwise."""
+        from factbot.index.lexical import lexical_dir
+
+        if self.folder is None or config.lexical_dir:
+            return lexical_dir(config)
+        return self.folder / LEXICAL / config.collection
 
     # Documents -----------------------------------------------------------------------------
     def documents(self) -> dict[str, DocRecord]:
@@ -235,10 +230,16 @@ class Store:
         """These chunks and their stored vectors, in one request (absent ids are left out)."""
         if not chunk_ids:
             return {}
-        got = self.chunks.get(ids=list(chunk_ids), include=["documents", "metadatas", "embeddings"])
+        from chromadb.errors import ChromaError
+
+        try:
+            got = self.chunks.get(ids=list(chunk_ids), include=["documents", "metadatas", "embeddings"])
+        except ChromaError:  # "Error finding id": written by another process after this client opened
+            return {}
         return {
             i: (self._chunk(i, t, m), np.asarray(v, dtype=np.float32))
             for i, t, m, v in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
+            if t is not None and m is not None
         }
 
     def query(self, vector: np.ndarray, k: int, doc_ids: list[str] | None = None) -> list[DenseHit]:
@@ -254,6 +255,7 @@ class Store:
         return [
             DenseHit(self._chunk(i, t, m), 1.0 - float(d))
             for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+            if t is not None and m is not None  # None: deleted by another process since this client opened
         ]
 
     @staticmethod
@@ -262,11 +264,13 @@ class Store:
 
 
 def rebuild_data_dir(config: Config) -> None:
-    """Remove this index's own files (Chroma data, lexical index and marker) so the next ingest
-    starts clean. Nothing else in the folder is touched."""
+    """Remove this index's own files so the next ingest starts clean: on a Chroma server its two
+    collections; locally, after checking the folder is factbot's, its index folders and marker.
+    Nothing else is touched. `factbot ingest --rebuild` does not use this: it builds the new index
+    beside the old one (datadir.rebuild)."""
     import shutil
 
-    from factbot.index.lexical import LEXICAL, lexical_dir
+    from factbot.index.lexical import lexical_dir
 
     shutil.rmtree(lexical_dir(config), ignore_errors=True)  # this worker's copy, with a server too
     if config.chroma_host:
@@ -279,6 +283,13 @@ def rebuild_data_dir(config: Config) -> None:
             except Exception:  # absent already: nothing to remove
                 pass
         return
-    shutil.rmtree(config.data_dir / "chroma", ignore_errors=True)
-    shutil.rmtree(config.data_dir / LEXICAL, ignore_errors=True)
-    (config.data_dir / MARKER).unlink(missing_ok=True)
+    data = config.data_dir
+    datadir.check(data)
+    if not data.is_dir():
+        return
+    with datadir.locked(data):
+        for p in data.iterdir():
+            if p.name in (datadir.CHROMA, LEXICAL) or datadir.is_index_folder(p.name):
+                shutil.rmtree(p, ignore_errors=True)
+        (data / datadir.MARKER).unlink(missing_ok=True)
+        datadir.bump_stamp(data)

@@ -171,8 +171,8 @@ def test_real_index_with_corrupted_sqlite_is_index_corrupt_and_kept(make_bot, tm
     write(corpus, "bridge.txt", BRIDGE)
     data = tmp_path / "data"
     make_bot(corpus, data_dir=data).ingest(progress=False)
-    forget_chroma_client(data / "chroma")
-    sqlite = data / "chroma" / "chroma.sqlite3"
+    forget_chroma_client(data / "index-1" / "chroma")
+    sqlite = data / "index-1" / "chroma" / "chroma.sqlite3"
     sqlite.write_bytes(b"not a database " * 1000)
     before = _snapshot(data)
     with pytest.raises(IndexCorrupt, match=REBUILD):
@@ -225,7 +225,7 @@ def test_empty_or_new_directory_becomes_an_index(tmp_path):
             data.mkdir()
         store = _open(data)
         assert store.count() == 0
-        assert (data / MARKER).is_file() and (data / "chroma").is_dir()
+        assert (data / MARKER).is_file() and (data / "index-1" / "chroma").is_dir()
 
 
 # CLI ------------------------------------------------------------------------------------------

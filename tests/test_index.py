@@ -374,7 +374,7 @@ def test_rebuild_removes_only_the_index(make_bot, corpus, tmp_path):
     bot.ingest(progress=False)
     del bot
     keep = write(data, "notes-the-user-left.txt", "keep me")
-    forget_chroma_client(data / "chroma")
     rebuild_data_dir(Config().with_(data_dir=data))
     assert keep.read_text() == "keep me"
-    assert sorted(p.name for p in data.iterdir()) == ["notes-the-user-left.txt"]
+    # left: the user's file, and the writers' lock and change stamp (factbot's own, no index data)
+    assert sorted(p.name for p in data.iterdir()) == ["generation", "notes-the-user-left.txt", "write.lock"]

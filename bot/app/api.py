@@ -8,7 +8,9 @@ data_dir/server.json, where the CLI finds it (or FACTBOT_SERVER_URL).
     POST /v1/ask    {"question": str, "within": [str]|null}  -> {"answer": Answer.to_dict()}
     POST /v1/check  {"claim": str, "text": bool, "within": [str]|null} -> {"verdicts": [Verdict.to_dict()]}
 
-Errors: 400 {"error": ...} for bad input (the CLI exits 2), 401 without the login, 500 otherwise."""
+Errors: 400 {"error": ...} for bad input (the CLI exits 2), 401 without the login, 429 after too
+many failed logins from one address, 415 for a body that is not application/json, 500 otherwise.
+Error text never holds server paths; every response carries CSP, X-Frame-Options and nosniff."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from factbot.app import guard
 from factbot.core.config import SERVER, Config
 from factbot.core.errors import BadInput, FactbotError
 
@@ -37,6 +40,7 @@ class ApiServer:
     def __init__(self, bot, config: Config, port: int | None = None):
         self.bot, self.config = bot, config
         self.auth = _basic(config.ui_auth)
+        self.throttle = guard.LoginThrottle(config)
         handler = type("Handler", (_Handler,), {"api": self})
         port = config.api_port if port is None else port
         try:
@@ -99,33 +103,55 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # requests go to the debug log, not stderr
         log.debug("api: " + fmt, *args)
 
-    def _reply(self, status: int, payload: dict) -> None:
+    def _reply(self, status: int, payload: dict, extra: dict[str, str] | None = None) -> None:
         data = json.dumps(payload, ensure_ascii=False, default=str).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
+        for key, value in (guard.headers(guard.API_CSP) | (extra or {})).items():
+            self.send_header(key, value)
         if status == 401:
             self.send_header("WWW-Authenticate", 'Basic realm="factbot"')
         self.end_headers()
         self.wfile.write(data)
 
+    def _error(self, status: int, error: BaseException | str) -> None:
+        self._reply(status, {"error": guard.public_text(error, self.api.config)})
+
     def _authorized(self) -> bool:
+        """The login, when one is set; failed attempts are throttled per client address."""
         want = self.api.auth
-        got = (self.headers.get("Authorization") or "").encode()
-        return want is None or hmac.compare_digest(got, want)
+        if want is None:
+            return True
+        client = self.client_address[0]
+        wait = self.api.throttle.wait(client)
+        if wait:
+            self._reply(429, {"error": self.api.throttle.message(wait)}, {"Retry-After": str(max(1, round(wait)))})
+            return False
+        if hmac.compare_digest((self.headers.get("Authorization") or "").encode(), want):
+            self.api.throttle.succeeded(client)
+            return True
+        self.api.throttle.failed(client)
+        self._reply(401, {"error": "This factbot server needs its login (FACTBOT_UI_AUTH=user:password)."})
+        return False
 
     def do_GET(self):
         if not self._authorized():
-            return self._reply(401, {"error": "This factbot server needs its login (FACTBOT_UI_AUTH=user:password)."})
+            return
         if self.path != "/v1/health":
-            return self._reply(404, {"error": f"No such endpoint: {self.path}"})
+            return self._error(404, f"No such endpoint: {self.path}")
         self._reply(200, {"ok": True, "pid": os.getpid(), "chunks": self.api.bot.store.count()})
 
     def do_POST(self):
         if not self._authorized():
-            return self._reply(401, {"error": "This factbot server needs its login (FACTBOT_UI_AUTH=user:password)."})
+            return
         try:
             size = int(self.headers.get("Content-Length") or 0)
+            kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if kind != "application/json":  # a form another site posts is never read as a question
+                self.rfile.read(min(size, MAX_BODY))
+                self.close_connection = size > MAX_BODY
+                return self._error(415, "The API accepts only Content-Type: application/json.")
             if size > MAX_BODY:
                 raise BadInput(f"The request has {size:,} bytes; the limit is {MAX_BODY:,}.")
             body = json.loads(self.rfile.read(size) or b"{}")
@@ -133,14 +159,14 @@ class _Handler(BaseHTTPRequestHandler):
                 raise BadInput("The request body must be a JSON object.")
             self._reply(200, self.api.handle(self.path, body))
         except LookupError:
-            self._reply(404, {"error": f"No such endpoint: {self.path}"})
+            self._error(404, f"No such endpoint: {self.path}")
         except (BadInput, ValueError) as e:
-            self._reply(400, {"error": str(e)})
+            self._error(400, e)
         except FactbotError as e:
-            self._reply(500, {"error": str(e)})
+            self._error(500, e)
         except Exception:  # a bug below: say so, keep serving
             log.exception("API request %s failed", self.path)
-            self._reply(500, {"error": "Something went wrong on the server; see its log."})
+            self._error(500, "Something went wrong on the server; see its log.")
 
 
 def start_api(bot, config: Config, *, warm: bool = True) -> ApiServer:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
-from factbot.app.cli_library import LIBRARY_COMMANDS, add_library_parsers
+from factbot.app.cli_library import LIBRARY_COMMANDS, add_library_parsers, stdin_if_dash
 from factbot.core.config import Config, library_env
 from factbot.core.errors import BadInput, FactbotError
 
@@ -64,20 +65,40 @@ def _validate(text: str, what: str) -> None:
 def cmd_ingest(args) -> int:
     from factbot.pipeline.factbot import FactBot
     from factbot.app.render import report_text
-    from factbot.index.store import rebuild_data_dir
 
     config = Config.from_env()
-    if args.rebuild:
+    if args.rebuild and not config.chroma_host:  # built beside the index in use, then swapped in
+        from factbot.index.datadir import rebuild
+
+        report = rebuild(config.data_dir, lambda folder: _fill(FactBot(config, auto_ingest=False, index_folder=folder), args.dir))
+        print(report_text(report))
+        return 0
+    if args.rebuild:  # a Chroma server: its collections are dropped first
+        from factbot.index.store import rebuild_data_dir
+
         rebuild_data_dir(config)
     bot = FactBot(config, auto_ingest=False)
     print(report_text(bot.ingest(args.dir)))  # no folder: the configured corpus and the uploads
     return 0
 
 
+def _fill(bot, folder):
+    """A rebuild's ingest: the folder given (else the corpus) and the uploads, so none is lost."""
+    report = bot.ingest(folder)
+    uploads = bot.config.uploads_dir
+    if folder is not None and uploads.is_dir() and any(uploads.iterdir()):
+        more = bot.ingest(uploads)
+        for f in ("added", "updated", "unchanged", "removed", "skipped", "excluded"):
+            getattr(report, f).extend(getattr(more, f))
+        report.chunk_count = more.chunk_count
+    return report
+
+
 def cmd_ask(args) -> int:
     from factbot.app.cli_library import check_report_path, write_report
     from factbot.app.render import answer_text, to_json
 
+    args.question = stdin_if_dash(args.question)
     _validate(args.question, "question")  # before loading anything
     check_report_path(args.report)
     server = _served(args)
@@ -103,6 +124,8 @@ def cmd_check(args) -> int:
 
     from factbot.app.cli_library import check_long_text, check_report_path, text_argument, write_report
 
+    if not args.text:  # with --text, - is read by text_argument (it may be a long file)
+        args.claim = stdin_if_dash(args.claim)
     _validate(args.claim, "text" if args.text else "claim")
     check_report_path(args.report)
     text, origin = text_argument(args.claim, Config.from_env().max_file_bytes) if args.text else (args.claim, None)
@@ -155,7 +178,7 @@ def cmd_eval(args) -> int:
     else:
         print(summary_text(report))
         print("gate: " + ("FAIL\n  " + "\n  ".join(report.gate_failures) if report.gate_failures else "pass"))
-    return 1 if args.gate and report.gate_failures else 0
+    return 1 if report.gate_failures else 0  # printed or in the JSON: a failed gate never exits 0
 
 
 def _eval_rgb(args, split) -> int:
@@ -188,7 +211,7 @@ def _eval_rgb(args, split) -> int:
     else:
         print(rgb_summary_text(report))
         print("gate: " + ("FAIL\n  " + "\n  ".join(report.gate_failures) if report.gate_failures else "pass"))
-    return 1 if args.gate and report.gate_failures else 0
+    return 1 if report.gate_failures else 0
 
 
 def _eval_fever(args, split) -> int:
@@ -277,7 +300,7 @@ def _add_ingest_parser(sub) -> None:
 def _add_ask_parser(sub) -> None:
     """The ask subcommand and its options."""
     p = sub.add_parser("ask", help="answer a question with cited passages")
-    p.add_argument("question")
+    p.add_argument("question", help="the question; - reads it from standard input")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.add_argument("--within", action="append", metavar="ARTICLE", help=WITHIN_HELP)
     p.add_argument("--report", type=Path, metavar="PATH", help=REPORT_HELP)
@@ -289,7 +312,7 @@ def _add_ask_parser(sub) -> None:
 def _add_check_parser(sub) -> None:
     """The check subcommand and its options."""
     p = sub.add_parser("check", help="fact-check a claim: SUPPORTED, REFUTED, NOT_ENOUGH_INFO or CONFLICTING")
-    p.add_argument("claim", help="the claim, or with --text a paragraph of several claims or a FILE holding them "
+    p.add_argument("claim", help="the claim (- reads it from standard input), or with --text a paragraph of several claims or a FILE holding them "
                    "(.txt, .md, .html, .pdf, .docx; - reads stdin)")
     p.add_argument("--text", action="store_true", help="split the text into check-worthy claims and check each")
     p.add_argument("--within", action="append", metavar="ARTICLE", help=WITHIN_HELP)
@@ -375,7 +398,9 @@ def main(argv: list[str] | None = None) -> int:
     library_env()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, so a closed pipe is caught below rather than at exit
+        return code
     except BadInput as e:
         print(f"factbot: {e}", file=sys.stderr)
         return 2
@@ -384,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `factbot list | head -1`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the exit flush has nowhere to fail
+        return 141  # what a shell reports for a writer ended by SIGPIPE
 
 
 if __name__ == "__main__":

@@ -43,6 +43,25 @@ def write_report(path: Path | None, items: list, bot) -> None:
     print(f"factbot: report written to {path}", file=sys.stderr)
 
 
+# Standard input -----------------------------------------------------------------------------
+def read_stdin() -> str:
+    """Standard input as text; bytes that are not UTF-8 are bad input, said as such."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise BadInput(f"Standard input is not UTF-8 text (bad byte at offset {e.start}). Save it as UTF-8.") from None
+
+
+def stdin_if_dash(value: str) -> str:
+    """`factbot ask -` and `factbot check -`: the question or claim comes from standard input."""
+    if value != "-":
+        return value
+    if sys.stdin.isatty():
+        print("factbot: reading from standard input (end with Ctrl+D)", file=sys.stderr)
+    return read_stdin().strip()
+
+
 # check --text FILE ----------------------------------------------------------------------------
 def text_argument(value: str, max_bytes: int) -> tuple[str, str | None]:
     """(the text, the file it came from): `factbot check --text FILE` reads an article, draft or
@@ -50,7 +69,7 @@ def text_argument(value: str, max_bytes: int) -> tuple[str, str | None]:
     from factbot.index.ingest import SUFFIXES, Unreadable, load_document, read_source
 
     if value == "-":
-        return sys.stdin.read(), "stdin"
+        return read_stdin(), "stdin"
     looks_like_file = len(value) < 4096 and "\n" not in value and PurePath(value).suffix.lower() in SUFFIXES
     path = Path(value).expanduser() if looks_like_file else None
     if path is None or not path.is_file():

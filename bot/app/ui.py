@@ -19,6 +19,7 @@ from pathlib import Path
 import gradio as gr
 
 from factbot.app import ui_render as R
+from factbot.app.guard import public_text, ui_middleware
 from factbot.app.followup import standalone_question
 from factbot.app.report import render
 from factbot.app.ui_library import article_choices, build_library_tab, make_refresh
@@ -114,7 +115,7 @@ def _answer_stream(bot, question: str, asked: str, turn: int, within=None, answe
                     answers.append(a)
                 yield R.answer_html(a, asked, docs, turn)
     except FactbotError as e:
-        yield R.notice_html(str(e), "error")
+        yield R.notice_html(public_text(e, bot.config), "error")  # no server paths
     except Exception:  # a bug or a crash below: say so in the chat, keep the session alive
         log.exception("answering %r failed", question)
         yield R.notice_html("Something went wrong while answering. Try again; if it persists, check the server log.")
@@ -144,7 +145,7 @@ def make_check(bot, limit: int):
             docs = _docs(bot, [c.doc_id for v in verdicts for c in v.evidence] + list(verdicts[0].within))
             return R.verdicts_html(verdicts, docs), checked + verdicts
         except FactbotError as e:
-            return R.notice_html(str(e), "error"), checked
+            return R.notice_html(public_text(e, bot.config), "error"), checked
         except Exception:
             log.exception("checking %r failed", text[:80])
             message = "Something went wrong while checking. Try again; if it persists, check the server log."
@@ -283,7 +284,7 @@ def launch(app: gr.Blocks, config: Config, *, block: bool = True) -> str:
             server_name=config.ui_host, server_port=config.ui_port, auth=auth, share=False, theme=THEME, css=R.css(),
             prevent_thread_lock=True, quiet=True, show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
             enable_monitoring=False, max_file_size=10 * config.max_file_bytes, footer_links=["api", "settings"],
-            auth_message="Sign in to factbot.",
+            auth_message="Sign in to factbot.", app_kwargs={"middleware": ui_middleware(config)},
         )  # fmt: skip
     except OSError as e:
         raise FactbotError(

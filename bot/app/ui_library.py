@@ -11,6 +11,7 @@ from pathlib import PurePath
 import gradio as gr
 
 from factbot.app import ui_render as R
+from factbot.app.guard import public_text
 from factbot.core.errors import FactbotError
 from factbot.index.ingest import KINDS
 
@@ -72,7 +73,7 @@ def _safely(action: str):
             try:
                 return fn(*args)
             except FactbotError as e:
-                return R.notice_html(str(e), "error")
+                return R.notice_html(public_text(e), "error")  # no server paths
             except Exception:
                 log.exception("%s failed", action)
                 return R.notice_html(f"Something went wrong while {action}. Check the server log.")

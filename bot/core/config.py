@@ -118,6 +118,8 @@ class Config:
     ui_auth: str | None = field(default=None, repr=False)  # "user:password": Gradio's login (FACTBOT_UI_AUTH)
     api_port: int = 0  # the JSON API of factbot serve (0: any free port, written to data_dir/server.json)
     server_url: str | None = None  # a running factbot serve for ask/check (default: the one server.json names)
+    max_failed_logins: int = 5  # failed sign-ins from one address (UI and API) before it must wait
+    login_window_s: float = 60.0  # ... within this many seconds; then refused until the window has passed
 
     def __post_init__(self):
         try:  # a typo ("code+modle") is an error, not a silent default

@@ -17,5 +17,9 @@ class IndexCorrupt(FactbotError):
     """The index directory exists but cannot be opened as a factbot index."""
 
 
+class NoPermission(FactbotError):
+    """factbot may not read or write a file or folder it needs; nothing destructive is advised."""
+
+
 class ModelUnavailable(FactbotError):
     """The local model cannot be assembled or started, or the endpoint is unreachable."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from factbot.answer.answerer import Clock, stream_answer
 from factbot.answer.find import EvidenceFinder, Found
@@ -16,15 +18,18 @@ from factbot.answer.retrieve import HybridRetriever
 from factbot.claims.checker import ClaimChecker, verdict_answer
 from factbot.claims.verdict import as_claim
 from factbot.core.config import Config
-from factbot.core.errors import BadInput, IndexMissing
+from factbot.core.errors import BadInput, IndexCorrupt, IndexMissing
 from factbot.core.types import Answer, Done, Event, EvidenceReady, Verdict
+from factbot.index import datadir
 from factbot.index.embed import Embedder
-from factbot.index.lexical import lexical_dir
-from factbot.index.store import Store
+from factbot.index.store import REBUILD_HINT, Store
 from factbot.model.llm import ModelHandle, get_model
 from factbot.pipeline.dated import dated_ids, with_dates
 from factbot.pipeline.library import Library
 from factbot.pipeline.manage import LibraryOps, Within
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def validate_text(text: str, what: str, max_chars: int) -> str:
@@ -32,6 +37,13 @@ def validate_text(text: str, what: str, max_chars: int) -> str:
         raise BadInput(f"The {what} is empty. Type a {what}, e.g. \"What did Kellogg clarify?\"")
     if len(text) > max_chars:
         raise BadInput(f"The {what} has {len(text):,} characters; the limit is {max_chars:,}. Shorten it.")
+    try:  # a lone surrogate: what Python makes of bytes a terminal sent that are not UTF-8
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise BadInput(
+            f"The {what} holds a character that is not text (position {e.start + 1}; often bytes that are not "
+            f"UTF-8 from the terminal or a file). Retype the {what} or save its file as UTF-8."
+        ) from None
     return " ".join(text.split())
 
 
@@ -47,26 +59,80 @@ class FactBot(LibraryOps):
         model: ModelHandle | None = None,
         embedder: Embedder | None = None,
         auto_ingest: bool = True,
+        index_folder: Path | None = None,
     ):
+        """index_folder: fill this index folder instead of the one in use (a rebuild's new index;
+        the rebuild holds the writers' lock and swaps it in)."""
         config = config or Config.from_env()
         self.config = config.with_(
             corpus_dir=Path(corpus) if corpus else config.corpus_dir,
             data_dir=Path(data_dir) if data_dir else config.data_dir,
         )
-        self.store = Store(self.config)
         self.embedder = embedder or Embedder(threads=self.config.threads)
-        self.retriever = HybridRetriever(self.store, self.config.top_k, lexical_dir(self.config))
-        self.finder = EvidenceFinder(self.retriever, self.embedder, self.config)
-        self.claims = ClaimChecker(self.finder, self.store, lambda: self.model, self.config)
-        self.library = Library(self.store, self.embedder, self.config)
+        self._pinned = index_folder is not None
+        self._reload_lock = threading.Lock()
+        self._open(index_folder)
         self._model = model
         self._auto_ingest = auto_ingest
         self._synced = False
         self._lock = threading.Lock()
 
+    # Following the index ----------------------------------------------------------------------------
+    def _open(self, folder: Path | None = None) -> None:
+        """Open the index afresh (a new Chroma client sees every process's writes) with the parts
+        that read it. Each is swapped in by one assignment: a question running keeps what it holds."""
+        self._stamp = self._read_stamp()  # before opening: a change made meanwhile is seen next time
+        store = Store(self.config, folder)
+        old = getattr(self, "retriever", None)
+        if old is not None and old.lexical_path == store.lexical_path(self.config):
+            retriever = old  # the same index folder: its lexical index is brought up to the new store
+            retriever.store = store
+        else:
+            retriever = HybridRetriever(store, self.config.top_k, store.lexical_path(self.config))
+        finder = EvidenceFinder(retriever, self.embedder, self.config)
+        if old is not None:
+            retriever.rebuild()
+        self.store, self.retriever, self.finder = store, retriever, finder
+        self.claims = ClaimChecker(finder, store, lambda: self.model, self.config)
+        self.library = Library(store, self.embedder, self.config)
+
+    def _read_stamp(self) -> str:
+        return "" if self._pinned or self.config.chroma_host else datadir.read_stamp(self.config.data_dir)
+
+    def _follow(self) -> None:
+        """Before each question and change: when another process changed the index (its stamp
+        differs), reopen both the vector and keyword sides together. Questions arriving meanwhile wait."""
+        if self._pinned or self.config.chroma_host or self._read_stamp() == self._stamp:
+            return
+        with self._reload_lock:
+            if self._read_stamp() != self._stamp:
+                self._open()
+
+    def _retrying(self, step: Callable[[], T]) -> T:
+        """step(), once more on a freshly opened index when it failed because the index changed
+        under it (another process wrote or swapped in a rebuild mid-question)."""
+        stamp = self._stamp
+        try:
+            return step()
+        except Exception as e:
+            from_chroma = type(e).__module__.startswith("chromadb")  # not imported here: it is loaded with the store
+            changed = self._read_stamp() != stamp or self._stamp != stamp
+            if not (from_chroma or changed and isinstance(e, (OSError, TypeError, KeyError))):
+                raise
+            log.info("the index changed under a question (%s); asking again on it, opened afresh", e)
+            with self._reload_lock:
+                self._open(self.store.folder if self._pinned else None)
+            try:
+                return step()
+            except Exception as again:
+                if type(again).__module__.startswith("chromadb"):
+                    raise IndexCorrupt(f"The index in {self.config.data_dir} cannot be read ({again}). {REBUILD_HINT}") from again
+                raise
+
     def _ensure_index(self) -> None:
         if not self._synced and self._auto_ingest:
             self.ingest(progress=False)
+        self._follow()
         if self.store.count() == 0:
             raise IndexMissing(f"The index in {self.store.location} is empty. Run: factbot ingest corpus/")
 
@@ -79,7 +145,8 @@ class FactBot(LibraryOps):
     def find_evidence(self, question: str, within: Within = None) -> Found:
         """The numbered evidence for a question and its relevance (the best sentence's score)."""
         self._ensure_index()
-        return self.finder.find(question, self.resolve(within))
+        ids = self.resolve(within)
+        return self._retrying(lambda: self.finder.find(question, ids))
 
     def _scope(self, within: Within, since=None, until=None, as_of=None) -> tuple[str, ...] | None:
         """The doc ids to search: the articles named (None: all), then those the dates allow."""
@@ -104,7 +171,7 @@ class FactBot(LibraryOps):
             yield Done(dataclasses.replace(verdict_answer(question, verdict), within=ids or (), since=since,
                                            until=until, as_of=as_of))  # fmt: skip
             return
-        found = self.finder.find(question, ids)
+        found = self._retrying(lambda: self.finder.find(question, ids))
         clock = Clock(t0, time.perf_counter())
         for event in stream_answer(
             question, found, clock, lambda: self.model, self.finder.similarity, self.retriever.chunk_share, self.config,
@@ -127,7 +194,8 @@ class FactBot(LibraryOps):
         claim = validate_text(claim, "claim", self.config.max_question_chars)
         self._ensure_index()
         ids = self._scope(within, since, until)
-        return dataclasses.replace(self._finished(self._checker(ids).check(claim), ids), since=since, until=until)
+        verdict = self._retrying(lambda: self._checker(ids).check(claim))
+        return dataclasses.replace(self._finished(verdict, ids), since=since, until=until)
 
     def check_text(self, text: str, within: Within = None, *, since: dt.date | None = None,
                    until: dt.date | None = None) -> list[Verdict]:  # fmt: skip
@@ -136,7 +204,7 @@ class FactBot(LibraryOps):
         self._ensure_index()
         ids = self._scope(within, since, until)
         return [dataclasses.replace(self._finished(v, ids), since=since, until=until)
-                for v in self._checker(ids).check_text(text)]  # fmt: skip
+                for v in self._retrying(lambda: self._checker(ids).check_text(text))]  # fmt: skip
 
     def _checker(self, ids: tuple[str, ...] | None) -> ClaimChecker:
         if ids is None:

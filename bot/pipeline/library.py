@@ -186,7 +186,8 @@ class Library:
             path = Path(p)
             if path.exists():
                 source = read_source(path, self.config.max_file_bytes)
-                index_document(load_document(source), self.store, self.embedder, self.config)
+                doc = dataclasses.replace(load_document(source), id=doc_id_for(path, p), source=p)  # a link keeps its path
+                index_document(doc, self.store, self.embedder, self.config)
                 restored.append(p)
         self.removed.discard(paths)
         return restored
