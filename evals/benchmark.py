@@ -49,7 +49,7 @@ def run(questions: int, threads: int | None) -> dict:
         t0 = time.perf_counter()
         bot = FactBot(config, data_dir=Path(tmp) / "index", auto_ingest=False)
         out["embedder_load_s"] = time.perf_counter() - t0
-        out |= _ingest(bot) | _retrieval(bot) | _abstention(bot) | _answers(bot, questions)
+        out |= _ingest(bot) | _retrieval(bot) | _verifier(bot) | _abstention(bot) | _answers(bot, questions)
     out["peak_rss_mb"] = _peak_rss_mb()  # this process: embedder, Chroma and the in-process model
     return out
 
@@ -80,6 +80,29 @@ def _retrieval(bot) -> dict:
         "retrieval_ms_p95": 1000 * percentile(retrieval, 95),
         "evidence_ms_median": 1000 * statistics.median(evidence),
     }
+
+
+def _verifier(bot) -> dict:
+    """The verifier on real sentence pairs of the bundled corpus: load time, then milliseconds per
+    pair in batches of 64 (a claim's evidence sentences) and for a batch of 8 (a reply's sentences)."""
+    from factbot.verify.verifier import load_verifier
+
+    t = time.perf_counter()
+    v = load_verifier()
+    load_s = time.perf_counter() - t
+    texts = [c.text for c in bot.store.all_chunks()]
+    pairs = [(texts[i % len(texts)], CLAIMS[i % len(CLAIMS)]) for i in range(64)]
+    v.batch(pairs[:8])  # warm
+    per64, per8 = [], []
+    for _ in range(3):
+        t = time.perf_counter()
+        v.batch(pairs)
+        per64.append((time.perf_counter() - t) / len(pairs))
+        t = time.perf_counter()
+        v.batch(pairs[:8])
+        per8.append(time.perf_counter() - t)
+    return {"verifier_load_s": load_s, "verifier_ms_per_pair_batch64": 1000 * statistics.median(per64),
+            "verifier_ms_batch8": 1000 * statistics.median(per8)}  # fmt: skip
 
 
 def _abstention(bot) -> dict:

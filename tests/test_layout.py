@@ -91,6 +91,12 @@ def test_leaf_rooms_depend_on_nothing_above_them(graph):
     assert graph.get("text", set()) <= {"core"}
 
 
+def test_verify_stands_below_the_stages_that_use_it(graph):
+    """The verifier reads passages; it imports nothing from the rooms that call it."""
+    assert graph.get("verify", set()) <= {"core"}
+    assert "verify" in graph.get("claims", set())
+
+
 def test_evals_never_reach_back_into_the_app(graph):
     assert "app" not in graph.get("evals", set())
     assert not any("app" in graph.get(room, set()) for room in ("answer", "claims", "model", "pipeline", "index"))

@@ -69,7 +69,8 @@ def stream_answer(
 ) -> Iterator[Event]:
     """Abstain before the model when the evidence cannot answer; else stream the reply and check it."""
     evidence = found.evidence
-    scope = out_of_scope(question, evidence, found.relevance, config.min_relevance, chunk_share)
+    rules = frozenset(r for r in ("unknown_entity", "not_together") if not config.ablated(r))
+    scope = out_of_scope(question, evidence, found.relevance, config.min_relevance, chunk_share, rules)
     yield EvidenceReady(tuple(evidence), will_abstain=scope is not None)
     if scope:
         yield Done(abstention(question, evidence, scope.message, scope.reason, clock.timings()))
@@ -101,12 +102,28 @@ def stream_answer(
         quoted = _quoted_draft(question, raw, checked, found)
         if quoted:
             checked, failed = quoted, None
+    if not failed and not config.ablated("verifier_support"):
+        checked, failed = _backed(question, checked, evidence, config)
     if failed:
         yield Done(abstention(question, evidence, *failed, timings, raw, checked.dropped))
         return
     text, cits, sides = _with_conflicts(question, checked, found, related)
     yield Done(Answer(question=question, text=text, citations=cits, abstained=False, raw_text=raw,
                       evidence=tuple(evidence), dropped=checked.dropped, timings=timings, conflicts=sides))  # fmt: skip
+
+
+def _backed(question: str, checked: citations.CheckedAnswer, evidence: list[Evidence], config: Config):
+    """The verifier reads the answer statement (question + answer) against the passages it cites;
+    (checked, None) when one entails it, else the abstention that says so."""
+    from factbot.verify.support import answer_backing, cited_passages
+    from factbot.verify.verifier import load_verifier
+
+    b = answer_backing(question, strip_markers(checked.text), cited_passages(checked.citations, evidence),
+                       load_verifier(), config.min_entailed)  # fmt: skip
+    if b.backed:
+        return checked, None
+    note = f"the verifier found no cited passage that states the answer (entailed {b.entailed:.2f}, contradicted {b.contradicted:.2f})"
+    return replace(checked, dropped=(*checked.dropped, note)), (ABSTAIN_UNSUPPORTED, AbstainReason.UNSUPPORTED)
 
 
 def _quoted_draft(question: str, raw: str, checked: citations.CheckedAnswer, found: Found):

@@ -35,19 +35,21 @@ def anchors_apart(question: str, evidence: list[Evidence], chunk_share: Callable
 
 
 def out_of_scope(
-    question: str, evidence: list[Evidence], relevance: float, min_relevance: float, chunk_share: Callable[[str], float]
+    question: str, evidence: list[Evidence], relevance: float, min_relevance: float, chunk_share: Callable[[str], float],
+    rules: frozenset[str] = frozenset({"unknown_entity", "not_together"}),
 ) -> OutOfScope | None:
+    """rules: the name checks applied besides the relevance floor (Config.ablate switches them off)."""
     if relevance < min_relevance or not evidence:
         return OutOfScope(
             AbstainReason.NO_RELEVANT_PASSAGES, "The articles do not say: no passage in them is relevant enough."
         )
-    unknown = unmatched_names(question, " ".join(e.text for e in evidence))
+    unknown = unmatched_names(question, " ".join(e.text for e in evidence)) if "unknown_entity" in rules else []
     if unknown:
         return OutOfScope(
             AbstainReason.UNKNOWN_ENTITY,
             f"The articles do not say: no passage relevant to the question mentions {' or '.join(unknown)}.",
         )
-    if anchors_apart(question, evidence, chunk_share):
+    if "not_together" in rules and anchors_apart(question, evidence, chunk_share):
         return OutOfScope(
             AbstainReason.NOT_TOGETHER,
             "The articles do not say: they mention what the question names, but never together in one passage.",

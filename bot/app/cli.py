@@ -150,8 +150,10 @@ def cmd_check(args) -> int:
 
 def cmd_eval(args) -> int:
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
-    if args.sample is not None and args.suite != "fever":
-        raise BadInput("--sample belongs to --suite fever (a sample balanced over the claim labels).")
+    if args.sample is not None and args.suite not in ("fever", "realtimeqa"):
+        raise BadInput("--sample belongs to --suite fever (balanced over the claim labels) and --suite realtimeqa.")
+    if args.suite == "realtimeqa":
+        return _eval_realtimeqa(args)
     if args.suite == "fever":
         return _eval_fever(args, split)
     if args.suite == "rgb":
@@ -212,6 +214,23 @@ def _eval_rgb(args, split) -> int:
         print(rgb_summary_text(report))
         print("gate: " + ("FAIL\n  " + "\n  ".join(report.gate_failures) if report.gate_failures else "pass"))
     return 1 if report.gate_failures else 0
+
+
+def _eval_realtimeqa(args) -> int:
+    """factbot eval --suite realtimeqa PATH: weekly news-quiz questions over their articles (evals/realtimeqa.py)."""
+    import json
+
+    from factbot.evals.realtimeqa import run
+
+    path = args.suite_file or args.suite_path
+    if path is None:
+        raise BadInput("--suite realtimeqa needs the RealTimeQA-format file: factbot eval --suite realtimeqa PATH")
+    report = run(path, part=args.part or "report", sample=args.sample or 60, baseline=args.baseline, progress=not args.json)
+    out = args.out or Config.from_env().reports_dir
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"realtimeqa-{report.part}.json").write_text(json.dumps(report.to_dict(), indent=1, default=str))
+    print(json.dumps({k: v for k, v in report.to_dict().items() if k != "rows"}, indent=1))
+    return 0
 
 
 def _eval_fever(args, split) -> int:
@@ -331,9 +350,9 @@ def _add_eval_parser(sub) -> None:
         "file, and write JSON and Markdown reports.", epilog=RGB_FORMAT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
-    p.add_argument("--suite", choices=("bundled", "rgb", "fever"), default="bundled",
+    p.add_argument("--suite", choices=("bundled", "rgb", "fever", "realtimeqa"), default="bundled",
                    help="bundled: evals/cases.jsonl over the configured corpus (default); rgb: an RGB-format file; "
-                   "fever: a FEVER / Climate-FEVER-format file")  # fmt: skip
+                   "fever: a FEVER / Climate-FEVER-format file; realtimeqa: a RealTimeQA-format file")  # fmt: skip
     p.add_argument("suite_path", nargs="?", type=Path, metavar="PATH", help="the RGB- or FEVER-format file (same as --suite-file)")
     p.add_argument("--suite-file", type=Path, metavar="PATH", help="the RGB- or FEVER-format file, required with --suite rgb or fever")
     rgb_mode = p.add_mutually_exclusive_group()
@@ -344,7 +363,9 @@ def _add_eval_parser(sub) -> None:
     p.add_argument("--limit", type=int, help="rgb, fever: run only the first N selected items")
     p.add_argument("--half", choices=("a", "b"), help="rgb: a = even ids, b = odd ids (tune on one, report the other); "
                    "fever: a = the fit part, b = the report part")  # fmt: skip
-    p.add_argument("--sample", type=int, metavar="N", help="fever: N claims balanced over the labels (fixed seed)")
+    p.add_argument("--sample", type=int, metavar="N", help="fever: N claims balanced over the labels (fixed seed); "
+                   "realtimeqa: N questions spread over the part's weeks (default 60)")  # fmt: skip
+    p.add_argument("--part", choices=("fit", "report", "all"), help="realtimeqa: weeks up to 2025-06-27 (fit) or after (report, the default)")
     p.add_argument("--claims", action="store_true",
                    help="rgb: also check() each item's claim (the first sentence of its positive passages that holds "
                    "the answer); counterfactual mode should say CONFLICTING, noise mode should not")  # fmt: skip

