@@ -323,6 +323,12 @@ def test_as_claim_after_has_with_a_participle(text, claim):
         ("What did the mayor say.", True),  # inverted: question word + auxiliary
         ("Did the mayor reopen the bridge", True),  # inverted: auxiliary first
         ("Has the council approved the budget", True),
+        # No end mark: the parse tells a main-clause question word from one opening a subordinate clause.
+        ("When the same group of experts who warned of cooling now warn of warming you can see why I doubt them",
+         False),
+        ("Where the talks were held remains secret", False),
+        ("Which company bought the messaging app", True),
+        ("How many people died in the flood", True),
     ],
 )
 def test_is_question(text, question):
