@@ -350,9 +350,13 @@ def test_the_api_takes_only_json_bodies(box):
 def test_a_lost_vector_segment_is_reported_as_a_damaged_index_and_rebuild_repairs_it(box):
     e = env(box / "data", box / "corpus")
     checked(cli(["check", "--json", BRIDGE_CLAIM], e))
-    segments = sorted((box / "data").glob("index-*/chroma/*/data_level0.bin"))
-    assert segments
-    segments[0].unlink()
+    import sqlite3
+
+    (db,) = (box / "data").rglob("chroma.sqlite3")  # any layout: index-N/chroma/ or chroma/
+    with sqlite3.connect(db) as con:  # the chunks' vector segment: what every question searches
+        (segment,) = con.execute("SELECT s.id FROM segments s JOIN collections c ON c.id = s.collection "
+                                 "WHERE c.name = 'factbot_chunks' AND s.scope = 'VECTOR'").fetchone()  # fmt: skip
+    (db.parent / segment / "data_level0.bin").unlink()
     code, _, err = text(cli(["check", BRIDGE_CLAIM], e))
     assert code == 1 and "damaged" in err and "factbot ingest --rebuild" in err, err
     assert "Traceback" not in err and "InternalError" not in err
