@@ -223,3 +223,29 @@ def test_cli_add_jsonl_and_list_json(tmp_path, capsys, monkeypatch):
     with pytest.raises(SystemExit) as exit_:  # argparse refuses a date it cannot read
         main(["ask", "How many died?", "--since", "someday"])
     assert exit_.value.code == 2
+
+
+def test_answer_reads_the_question_as_of_a_date(make_bot, tmp_path):
+    """Control flow only (a FAKE scripted model that records its prompts): as_of is told to the
+    model, later articles are left out, and the Answer says which dates it was asked with."""
+    from ui_harness import ScriptedModel
+
+    class Recording(ScriptedModel):  # FAKE
+        prompts: list[str] = []
+
+        def stream_chat(self, messages):
+            self.prompts.append(messages[-1].content)
+            yield from super().stream_chat(messages)
+
+    folder = tmp_path / "corpus"
+    write(folder, "march.txt", f"Title: Storm toll rises\nDate: 2024-03-04\n\n{TOLL_MARCH}\n")
+    write(folder, "may.txt", f"Title: Storm toll revised\nDate: 2024-05-06\n\n{TOLL_MAY}\n")
+    model = Recording(delay=0)
+    bot = make_bot(folder, model=model, ablate="verifier_support")  # the verifier's gate is not under test
+    a = bot.answer("How many people did the storm kill in the coastal province?", as_of=D(2024, 4, 1))
+    assert a.as_of == D(2024, 4, 1) and "(Today is 1 April 2024.)" in model.prompts[-1]
+    assert {e.title for e in a.evidence} == {"Storm toll rises"}  # the May report did not exist yet
+    assert all(c.published == D(2024, 3, 4) for c in a.citations)
+    a = bot.answer("How many people did the storm kill in the coastal province?", since=D(2024, 5, 1))
+    assert a.since == D(2024, 5, 1) and {e.title for e in a.evidence} == {"Storm toll revised"}
+    assert "Today is" not in model.prompts[-1]  # no reference date: the prompt as it always was

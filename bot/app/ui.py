@@ -9,6 +9,7 @@ request renders its own answer's sources from its own Answer."""
 from __future__ import annotations
 
 import html
+import json
 import logging
 import sys
 import tempfile
@@ -47,7 +48,13 @@ THEME = gr.themes.Base(
     font=[gr.themes.Font(f) for f in ("system-ui", "Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans")]
     + ["sans-serif"],
     font_mono=[gr.themes.Font(f) for f in ("ui-monospace", "Consolas", "DejaVu Sans Mono")] + ["monospace"],
+).set(  # WCAG AA (4.5:1): the Base theme's grey text (slate-400) reads at 2.3-2.6:1 on white and on inputs
+    body_text_color_subdued="#475569", block_info_text_color="#475569", input_placeholder_color="#475569",
+    body_text_color_subdued_dark="#cbd5e1", block_info_text_color_dark="#cbd5e1", input_placeholder_color_dark="#cbd5e1",
+    button_primary_background_fill="#1d4ed8", button_primary_background_fill_hover="#1e40af",
+    button_primary_text_color="#ffffff", color_accent="#1d4ed8", color_accent_soft="#dbeafe",
 )
+STORAGE_KEY = "factbot-conversation"  # the browser's localStorage entry that keeps the conversation across reloads
 
 
 # Chat -----------------------------------------------------------------------------------------
@@ -70,11 +77,18 @@ def _docs(bot, doc_ids) -> dict:
 
 def make_respond(bot, limit: int):
     def respond(
-        message: str, history: list[dict], within: list[str] | None = None, answers: list | None = None
-    ) -> Iterator[tuple[list[dict], str, str, list]]:
+        message: str, history: list[dict], within: list[str] | None = None, answers: list | None = None,
+        since: str = "", until: str = "",
+    ) -> Iterator[tuple[list[dict], str, str, list]]:  # fmt: skip
         """Stream one answer into the chat: user turn, evidence cards, tokens, the checked answer.
-        within: the doc ids to search (empty: all); answers: this session's Answers, for its report."""
+        within: the doc ids to search (empty: all); answers: this session's Answers, for its report;
+        since, until: publication dates as typed ("2024-05-01", "2 weeks ago"; empty: no bound)."""
         history, text, answers = list(history or []), message or "", list(answers or [])
+        try:
+            dates = read_dates(since, until)
+        except BadInput as e:
+            yield history, R.notice_html(str(e), "error"), text, answers
+            return
         if not text.strip():
             yield history, R.notice_html('Type a question first, e.g. "What did Kellogg clarify?"', "hint"), "", answers
             return
@@ -89,18 +103,36 @@ def make_respond(bot, limit: int):
             {"role": "assistant", "content": R.searching_html(question, text)},
         ]
         yield history, "", "", answers
-        for body in _answer_stream(bot, question, text, turn, within or None, answers):
+        for body in _answer_stream(bot, question, text, turn, within or None, answers, dates):
             history[-1] = {"role": "assistant", "content": body}
             yield history, "", "", answers
 
     return respond
 
 
-def _answer_stream(bot, question: str, asked: str, turn: int, within=None, answers: list | None = None) -> Iterator[str]:
+def read_dates(since: str | None, until: str | None) -> dict:
+    """The date fields as typed -> since/until dates for FactBot (BadInput saying what to type)."""
+    return {key: day for key, value in (("since", since), ("until", until)) if (day := date_field(value))}
+
+
+def date_field(value: str | None):
+    """A date typed in a field, or None when it is empty (BadInput when it is not a date)."""
+    from factbot.index.meta import parse_when
+
+    if not value or not value.strip():
+        return None
+    try:
+        return parse_when(value)
+    except ValueError:
+        raise BadInput(f"“{value}” is not a date. Type one like 2024-05-01, May 1 2024 or 2 weeks ago.") from None
+
+
+def _answer_stream(bot, question: str, asked: str, turn: int, within=None, answers: list | None = None,
+                   dates: dict | None = None) -> Iterator[str]:  # fmt: skip
     """The HTML of one answer as it grows; the final Answer is appended to answers."""
     try:
         evidence, partial, docs = (), "", {}
-        for event in bot.stream(question, within=within):
+        for event in bot.stream(question, within=within, **(dates or {})):
             if isinstance(event, EvidenceReady):
                 evidence, docs = event.evidence, _docs(bot, [e.doc_id for e in event.evidence])
                 if evidence and not event.will_abstain:
@@ -128,10 +160,15 @@ def fill_example(evt: gr.SelectData) -> str:
 
 # Claim checks ---------------------------------------------------------------------------------
 def make_check(bot, limit: int):
-    def check(text: str, within: list[str] | None = None, checked: list | None = None) -> tuple[str, list]:
+    def check(text: str, within: list[str] | None = None, checked: list | None = None, since: str = "",
+              until: str = "") -> tuple[str, list]:  # fmt: skip
         """Verdicts for one claim, or for each check-worthy sentence of a paragraph; checked: this
         session's Verdicts so far, for its report (the new ones are added)."""
         text, checked = text or "", list(checked or [])
+        try:
+            dates = read_dates(since, until)
+        except BadInput as e:
+            return R.notice_html(str(e), "error"), checked
         if not text.strip():
             hint = "Paste a claim or a paragraph to check, e.g. a sentence from a news story."
             return R.notice_html(hint, "hint"), checked
@@ -141,7 +178,7 @@ def make_check(bot, limit: int):
         try:
             one = len(sentence_spans(text.strip())) <= 1
             within = within or None
-            verdicts = [bot.check(text, within=within)] if one else bot.check_text(text, within=within)
+            verdicts = [bot.check(text, within=within, **dates)] if one else bot.check_text(text, within=within, **dates)
             docs = _docs(bot, [c.doc_id for v in verdicts for c in v.evidence] + list(verdicts[0].within))
             return R.verdicts_html(verdicts, docs), checked + verdicts
         except FactbotError as e:
@@ -185,7 +222,8 @@ def has_claim_checks() -> bool:
 
 def build_app(bot) -> gr.Blocks:
     """The three views over one FactBot: Ask (chat), Check a claim (when FactBot has it), Library;
-    above them the articles to search within (all when none is chosen)."""
+    above them the articles to search within (all when none is chosen) and the publication dates.
+    Besides the views' own events, the JSON API (answer, check_claim, articles) for programs."""
     with gr.Blocks(title="factbot") as app:
         gr.HTML(
             '<div class="fb-header"><h1>factbot</h1><p>Answers from your news articles. Every sentence is '
@@ -195,18 +233,44 @@ def build_app(bot) -> gr.Blocks:
             label="Search within", multiselect=True, choices=article_choices(bot), value=[], elem_id="fb-within",
             info="Ask and check only within these articles. None chosen: all articles.",
         )  # fmt: skip
+        with gr.Accordion("Publication dates", open=False, elem_id="fb-dates"):
+            with gr.Row():
+                since = gr.Textbox("", label="Published from", placeholder="e.g. 2024-05-01", elem_id="fb-since",
+                                   min_width=140, max_lines=1, info="Empty: no limit.")  # fmt: skip
+                until = gr.Textbox("", label="Published until", placeholder="e.g. 2 weeks ago", elem_id="fb-until",
+                                   min_width=140, max_lines=1, info="With a date set, undated articles are left out.")  # fmt: skip
+        dates = [since, until]
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
-                _ask_view(bot, within)
+                restore = _ask_view(bot, within, dates)
             if has_claim_checks():
                 with gr.Tab("Check a claim", id="check"):
-                    _check_view(bot, within)
+                    _check_view(bot, within, dates)
             with gr.Tab("Library", id="library"):
                 view = build_library_tab(bot, within)
         refresh = make_refresh(bot)
         app.load(lambda: refresh()[0], None, view.table, api_name="library")
         app.load(lambda: refresh()[1:], None, [within, *view.refreshed], api_visibility="private")
+        app.load(**restore)
+        _json_api(bot)
     return app
+
+
+# The conversation in the browser's storage ------------------------------------------------------
+def stored(history: list, answers: list) -> dict:
+    """What the browser keeps (localStorage, nothing on the server): the chat as shown and the
+    Answers as JSON, so a reload shows the conversation and can still export its report."""
+    return {"history": history or [], "answers": [json.loads(json.dumps(a.to_dict(), default=str)) for a in answers or []]}
+
+
+def restored(saved: dict | None) -> tuple[list, list]:
+    """stored()'s inverse; anything unreadable (an older or damaged entry) starts a new conversation."""
+    from factbot.app.client import answer_from_dict
+
+    try:
+        return list(saved["history"]), [answer_from_dict(a) for a in saved["answers"]]
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return [], []
 
 
 def _export_row(bot, key: str, what: str, items: gr.State) -> list:
@@ -220,46 +284,100 @@ def _export_row(bot, key: str, what: str, items: gr.State) -> list:
     return [note, files]
 
 
-def _ask_view(bot, within: gr.Dropdown) -> None:
+def _ask_view(bot, within: gr.Dropdown, dates: list) -> dict:
+    """The chat, its input, Ask and Stop; returns the page-load event that restores a stored conversation."""
     respond = make_respond(bot, bot.config.max_question_chars)
     answers = gr.State([])  # this session's Answers, for its report
+    saved = gr.BrowserState({"history": [], "answers": []}, storage_key=STORAGE_KEY)
     chat = gr.Chatbot(
-        elem_id="fb-chat", height=620, latex_delimiters=[], show_label=False, feedback_options=None,
-        buttons=["copy", "copy_all"], examples=[{"text": q} for q in EXAMPLES],
+        label="Conversation with factbot", elem_id="fb-chat", height="min(620px, calc(100dvh - 230px))", min_height=260,
+        latex_delimiters=[], show_label=False, feedback_options=None, buttons=["copy", "copy_all"],
+        examples=[{"text": q} for q in EXAMPLES],
         placeholder="Ask a question about the articles. Answers cite their passages; follow-up questions work too.",
     )  # fmt: skip
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=True, elem_id="fb-ask-row"):
         msg = gr.Textbox(
-            elem_id="fb-msg", show_label=False, scale=8, lines=1, max_lines=6, autofocus=True,
-            placeholder="Ask about the articles, e.g. What did Kellogg clarify?",
+            label="Your question", elem_id="fb-msg", show_label=False, scale=8, lines=1, max_lines=6, autofocus=True,
+            placeholder="Ask about the articles, e.g. What did Kellogg clarify?", min_width=160,
         )  # fmt: skip
-        ask = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="fb-ask")
+        ask = gr.Button("Ask", variant="primary", scale=1, min_width=70, elem_id="fb-ask")
+        stop = gr.Button("Stop", variant="secondary", scale=1, min_width=70, elem_id="fb-stop")
     with gr.Row():
         status = gr.HTML(elem_id="fb-status")
         clear = gr.ClearButton([chat, msg, status], value="New conversation", size="sm", scale=0, min_width=160)
     report = _export_row(bot, "ask", "ask a question", answers)
     clear.add(report)
-    clear.click(lambda: [], None, answers, api_visibility="private")
-    chat_io = dict(fn=respond, inputs=[msg, chat, within, answers], outputs=[chat, status, msg, answers],
+    clear.click(lambda: ([], stored([], [])), None, [answers, saved], api_visibility="private")
+    chat_io = dict(fn=respond, inputs=[msg, chat, within, answers, *dates], outputs=[chat, status, msg, answers],
                    concurrency_id="chat", concurrency_limit=CHAT_CONCURRENCY)  # fmt: skip
-    gr.on([msg.submit, ask.click], api_name="ask", trigger_mode="once", **chat_io)
-    chat.example_select(fill_example, None, msg, api_visibility="private").then(api_visibility="private", **chat_io)
+    keep = dict(fn=stored, inputs=[chat, answers], outputs=saved, api_visibility="private", queue=False)
+    asked = gr.on([msg.submit, ask.click], api_name="ask", trigger_mode="once", **chat_io)
+    example = chat.example_select(fill_example, None, msg, api_visibility="private").then(api_visibility="private", **chat_io)
+    asked.then(**keep)
+    example.then(**keep)
+    stop.click(stopped, [chat, answers], [chat, saved], cancels=[asked, example], api_visibility="private", queue=False)
+    return dict(fn=restored, inputs=saved, outputs=[chat, answers], api_visibility="private", queue=False)
 
 
-def _check_view(bot, within: gr.Dropdown) -> None:
+def stopped(history: list, answers: list) -> tuple[list, dict]:
+    """Stop pressed: an answer still being written is replaced by a note (its words so far are
+    unchecked, so they are not kept); the conversation as it now is goes to the browser's storage."""
+    history = list(history or [])
+    if history and history[-1].get("role") == "assistant" and "fb-pending" in str(history[-1].get("content")):
+        history[-1] = {"role": "assistant", "content": R.notice_html("Stopped: no answer was given.", "hint")}
+    return history, stored(history, answers)
+
+
+def _check_view(bot, within: gr.Dropdown, dates: list) -> None:
     checked = gr.State([])  # this session's Verdicts, for its report
     claim = gr.Textbox(
         label="A claim, or a paragraph of claims", lines=4, max_lines=12, elem_id="fb-claim",
         placeholder="Paste a claim, e.g. John Healey called the coalition's plans unclear.",
     )  # fmt: skip
-    check = gr.Button("Check", variant="primary", elem_id="fb-check")
+    with gr.Row():
+        check = gr.Button("Check", variant="primary", elem_id="fb-check")
+        stop = gr.Button("Stop", elem_id="fb-check-stop")
     gr.Examples(CLAIM_EXAMPLES, inputs=claim, label="Examples")
     verdicts = gr.HTML(elem_id="fb-verdicts")
-    gr.on([check.click, claim.submit], make_check(bot, bot.config.max_question_chars), [claim, within, checked],
-          [verdicts, checked], api_name="check", concurrency_limit=CHAT_CONCURRENCY)  # fmt: skip
+    checking = gr.on([check.click, claim.submit], make_check(bot, bot.config.max_question_chars),
+                     [claim, within, checked, *dates], [verdicts, checked], api_name="check",
+                     concurrency_limit=CHAT_CONCURRENCY)  # fmt: skip
+    stop.click(lambda: R.notice_html("Stopped: nothing was checked.", "hint"), None, verdicts, cancels=[checking],
+               api_visibility="private", queue=False)  # fmt: skip
     report = _export_row(bot, "check", "check a claim", checked)
     clear = gr.ClearButton([claim, verdicts, *report], value="Clear checks", size="sm")
     clear.click(lambda: [], None, checked, api_visibility="private")
+
+
+# The JSON API -----------------------------------------------------------------------------------
+def _json_api(bot) -> None:
+    """Named endpoints that take plain values and return factbot's results as JSON (the views'
+    own events return HTML for the page and are left out of the API page)."""
+
+    def answer(question: str, within: list[str] | None = None, since: str = "", until: str = "",
+               as_of: str = "") -> dict:  # fmt: skip
+        """Answer a question from the articles: the Answer as JSON (text with [n] markers, citations
+        with quotes, outlets and dates, sides when sources disagree). within: article names or ids;
+        since, until, as_of: dates such as 2024-05-01."""
+        a = bot.answer(question, within=within or None, as_of=date_field(as_of), **read_dates(since, until))
+        return json.loads(json.dumps(a.to_dict(), default=str))
+
+    def check_claim(claim: str, within: list[str] | None = None, since: str = "", until: str = "") -> dict:
+        """Check one claim against the articles: the Verdict as JSON (label, explanation, quotes)."""
+        v = bot.check(claim, within=within or None, **read_dates(since, until))
+        return json.loads(json.dumps(v.to_dict(), default=str))
+
+    def articles() -> list[dict]:
+        """The library, newest publication first: id, file, title, outlet, authors, published, url, passages, origin."""
+        from factbot.app.cli_library import article_dict, by_date
+
+        uploads = str(bot.config.uploads_dir.resolve())
+        # no "path": the server's folders are not the caller's business (and a "path" key reads as a file to gradio_client)
+        return [{k: v for k, v in article_dict(r, uploads).items() if k != "path"} for r in by_date(bot.articles())]
+
+    gr.api(answer, api_name="answer", concurrency_id="chat", concurrency_limit=CHAT_CONCURRENCY)
+    gr.api(check_claim, api_name="check_claim", concurrency_limit=CHAT_CONCURRENCY)
+    gr.api(articles, api_name="articles")
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -284,7 +402,7 @@ def launch(app: gr.Blocks, config: Config, *, block: bool = True) -> str:
             server_name=config.ui_host, server_port=config.ui_port, auth=auth, share=False, theme=THEME, css=R.css(),
             prevent_thread_lock=True, quiet=True, show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
             enable_monitoring=False, max_file_size=10 * config.max_file_bytes, footer_links=["api", "settings"],
-            auth_message="Sign in to factbot.", app_kwargs={"middleware": ui_middleware(config)},
+            auth_message="Sign in to factbot.", js=R.script(), app_kwargs={"middleware": ui_middleware(config)},
         )  # fmt: skip
     except OSError as e:
         raise FactbotError(

@@ -372,6 +372,12 @@ def css() -> str:
     return importlib.resources.files("factbot.app").joinpath("style.css").read_text(encoding="utf-8")
 
 
+@functools.cache
+def script() -> str:
+    """The UI's script (app/ui.js: plain-text copies, message names), read once."""
+    return importlib.resources.files("factbot.app").joinpath("ui.js").read_text(encoding="utf-8")
+
+
 def __getattr__(name: str) -> str:  # ui_render.CSS, read on first use
     if name == "CSS":
         return css()

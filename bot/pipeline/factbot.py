@@ -175,15 +175,18 @@ class FactBot(LibraryOps):
         clock = Clock(t0, time.perf_counter())
         for event in stream_answer(
             question, found, clock, lambda: self.model, self.finder.similarity, self.retriever.chunk_share, self.config,
-            lambda text: self.finder.related(text, ids),
+            lambda text: self.finder.related(text, ids), as_of=as_of,
         ):
             if isinstance(event, Done):
-                a = event.answer
-                event = Done(dataclasses.replace(a, citations=self._paged(a.citations), within=ids or ()))
+                a = dataclasses.replace(event.answer, citations=self._paged(event.answer.citations), within=ids or ())
+                event = Done(dataclasses.replace(with_dates(a, as_of), since=since, until=until))
             yield event
 
-    def answer(self, question: str, within: Within = None) -> Answer:
-        for event in self.stream(question, within):
+    def answer(
+        self, question: str, within: Within = None, *, since: dt.date | None = None, until: dt.date | None = None,
+        as_of: dt.date | None = None,
+    ) -> Answer:  # fmt: skip
+        for event in self.stream(question, within, since=since, until=until, as_of=as_of):
             if isinstance(event, Done):
                 return event.answer
         raise AssertionError("stream() always ends with Done")
