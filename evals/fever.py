@@ -20,7 +20,7 @@ The file format, one JSON object a line (other keys are ignored):
 - evidence_id "Article:k" orders an article's sentences (k) in its file.
 
 Fit and report parts: every claim falls in one part by a hash of its claim_id (part_of), so the
-verdict model (evals/fit_verdict.py) is fitted on the fit part only and reported on the other."""
+verdict (evals/fit_claim_verdict.py) is fitted on the fit part only and reported on the other."""
 
 from __future__ import annotations
 

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from factbot.claims import entailed as E
-from factbot.claims import learned as L
 from factbot.evals import fever as FV
 
 DEFAULT_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "dev" / "climate_fever_dev.jsonl"
@@ -37,18 +36,18 @@ def collect(dev: Path, config, progress: bool = True) -> list[tuple[FV.FeverClai
     out = []
     for c in tqdm(FV.select_part(claims, "fit"), desc="claims", unit="claim", disable=not progress):
         found = bot.finder.find(c.claim)
-        rows = L.sentence_rows(found.evidence) if found.relevance >= config.min_relevance else []
+        rows = E.sentence_rows(found.evidence) if found.relevance >= config.min_relevance else []
         out.append((c, E.score(c.claim, rows, verifier), found.relevance))
     return out
 
 
-def fit_linear(X: np.ndarray, y: np.ndarray, C: float) -> L.Linear:
+def fit_linear(X: np.ndarray, y: np.ndarray, C: float) -> E.Linear:
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale < 1e-9] = 1.0
     lr = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit((X - mean) / scale, y)
-    return L.Linear(E.FEATURES, mean, scale, lr.coef_, lr.intercept_, tuple(str(x) for x in E.LABELS))
+    return E.Linear(E.FEATURES, mean, scale, lr.coef_, lr.intercept_, tuple(str(x) for x in E.LABELS))
 
 
 def balanced_accuracy(y: np.ndarray, pred: np.ndarray) -> float:

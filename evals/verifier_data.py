@@ -95,7 +95,7 @@ def _statementlike(s: str) -> bool:
 def synthetic_pairs(articles: list[tuple[str, str]], part: str, per_article: int, rng: random.Random) -> list[Pair]:
     """articles: (group, text). Every usable sentence gets one transformation drawn at random
     among those that apply, plus a neutral premise now and then."""
-    from factbot.claims.features import nlp
+    from factbot.text.parse import nlp
 
     nl = nlp()
     picked = []  # (group, sentences, index)
@@ -156,7 +156,7 @@ def _replace_ci(text: str, old: str, new: str) -> str | None:
 
 
 def realtimeqa_pairs(items: list[dict], part: str, rng: random.Random) -> list[Pair]:
-    from factbot.claims.features import nlp
+    from factbot.text.parse import nlp
 
     nl = nlp()
     out = []

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from factbot.claims import entailed as E
-from factbot.claims.learned import Linear, SentenceRow
+from factbot.claims.entailed import Linear, SentenceRow
 from factbot.core.types import Evidence, Label, Stance
 from factbot.verify.verifier import Entailment
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def test_every_field_can_be_set_from_the_environment():
 
 
 def test_check_mode_is_an_enum_and_a_typo_is_an_error():
-    assert Config().check_mode is CheckMode.CODE_AND_MODEL
+    assert Config().check_mode is CheckMode.VERIFIER
     assert Config.from_env(env={"FACTBOT_CHECK_MODE": "model"}).check_mode is CheckMode.MODEL
     with pytest.raises(BadInput, match="code\\+model, code, model"):
         Config.from_env(env={"FACTBOT_CHECK_MODE": "code+modle"})
@@ -139,10 +140,11 @@ def test_every_prompt_renders_with_its_placeholders(name):
     assert text.strip()
     for k, v in values.items():
         assert v in text
-        assert f"${k}" not in text and f"${{{k}}}" not in text
-    # Any "$" left must be a literal one the template meant ("$$" in the file).
-    raw = (PROMPTS_DIR / f"{name}.md").read_text(encoding="utf-8")
-    assert text.count("$") == raw.count("$$")
+        assert f"{{{k}}}" not in text
+    # No placeholder is left unfilled, and text outside placeholders is the file's, as written.
+    assert not re.search(r"\{[A-Za-z_]\w*\}", text)
+    raw = (PROMPTS_DIR / f"{name}.md").read_text(encoding="utf-8").strip()
+    assert re.sub(r"\{\w+\}", "", raw) == re.sub("|".join(map(re.escape, values.values())) or "^$", "", text)
 
 
 def test_answer_user_prompt_placeholders():
@@ -164,8 +166,21 @@ def test_unknown_placeholder_raises():
 
 
 def test_values_are_not_interpreted_as_templates():
-    text = load_prompt("answer_user", sources="[1] costs $question and $5", question="Q?")
-    assert "[1] costs $question and $5" in text
+    text = load_prompt("answer_user", sources="[1] costs {question} and {} and $5", question="Q?")
+    assert "[1] costs {question} and {} and $5" in text and text.count("Q?") == 1
+
+
+def test_prompts_are_llama_index_templates():
+    from llama_index.core.prompts import ChatPromptTemplate, PromptTemplate
+
+    from factbot.model.prompts import chat_template, template
+
+    assert isinstance(template("answer_user"), PromptTemplate)
+    chat = chat_template("answer")
+    assert isinstance(chat, ChatPromptTemplate)
+    system, user = chat.format_messages(sources="[1] The bridge reopened.", question="When?")
+    assert system.role == "system" and system.content == load_prompt("answer_system")
+    assert user.content == load_prompt("answer_user", sources="[1] The bridge reopened.", question="When?")
 
 
 def test_unknown_prompt_file_raises():

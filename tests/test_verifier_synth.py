@@ -10,7 +10,7 @@ from factbot.evals import verifier_synth as S
 
 @pytest.fixture(scope="module")
 def parse():
-    from factbot.claims.features import nlp
+    from factbot.text.parse import nlp
 
     return lambda text: nlp()(text)
 

@@ -52,10 +52,7 @@ class ClaimChecker:
             return Verdict(claim, Label.REFUTED, MISATTRIBUTED, self._verified((wrong_speaker,)), 0.9, timings)
         if self.config.check_mode == CheckMode.VERIFIER:
             return self._check_verified(claim, found, t0, t_retrieved)
-        if self.config.check_mode == CheckMode.LEARNED:
-            decision, t_model = self._decide_learned(claim, found.evidence, found.relevance), None
-        else:
-            decision, t_model = self._decide(claim, found.evidence)
+        decision, t_model = self._decide(claim, found.evidence)
         label, explanation = decision.label, decision.explanation
         quotes = self._verified(claims.to_citations(decision.picks))
         sides = conflicts.claim_sides(claim, found.candidates)
@@ -75,10 +72,10 @@ class ClaimChecker:
         may overrule it: a contradiction the code finds in a sentence about the claim (another
         number, person, negation, opposite verb), and articles that put another value in the
         claim's place (conflicts.claim_sides)."""
-        from factbot.claims import entailed, learned
+        from factbot.claims import entailed
         from factbot.verify.verifier import load_verifier
 
-        rows = learned.sentence_rows(found.evidence)
+        rows = entailed.sentence_rows(found.evidence)
         v = entailed.decide(entailed.score(claim, rows, load_verifier()), found.relevance, entailed.load_fit())
         label, explanation, quotes, confidence = v.label, v.explanation, entailed.citations(v), v.confidence
         if not self.config.ablated("code") and label in (Label.SUPPORTED, Label.NOT_ENOUGH_INFO):
@@ -108,22 +105,6 @@ class ClaimChecker:
         if mode == CheckMode.MODEL:
             return claims.model_decision(aligned, label, n), t_model
         return claims.decide(aligned, label, n, self.config.min_claim_topic), t_model
-
-    def _decide_learned(self, claim: str, evidence, relevance: float) -> claims.Decision:
-        """Code checks first, then the learned verdict (bot/claims/learned.py); no model call.
-        spaCy (features.nlp) loads at the first claim the code checks leave undecided."""
-        from factbot.claims import learned
-
-        rows = learned.sentence_rows(evidence)
-        vecs = self.finder.embedder.embed([claim, *(r.text for r in rows)])
-        u, V = vecs[0], vecs[1:]
-        aligned = claims.align(claim, evidence, V @ u)
-        min_topic = self.config.min_claim_topic
-        if claims.decide(aligned, None, None, min_topic).label != Label.NOT_ENOUGH_INFO:
-            return claims.learned_decision(aligned, None, rows, min_topic)  # the code decides
-        model = learned.load_model()
-        view = learned.pair_view(claim, [r.text for r in rows], [r.prev for r in rows], u, V, model.embedding)
-        return claims.learned_decision(aligned, learned.predict(model, view, relevance), rows, min_topic)
 
     def check_text(self, text: str) -> list[Verdict]:
         """Split a paragraph into check-worthy claims (statements with a name or a number) and check each."""

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from factbot.claims.learned import Linear, SentenceRow
 from factbot.core.types import Citation, Label, Stance
 from factbot.verify.verifier import Entailment
 
@@ -24,6 +23,62 @@ MODEL_FILE = Path(__file__).resolve().parent / "entailed_verdict.json"
 LABELS = (Label.SUPPORTED, Label.REFUTED, Label.NOT_ENOUGH_INFO)
 FEATURES = ("e_max", "c_max", "e_top3", "c_top3", "margin", "relevance", "n_log")
 QUOTE_WORDS = 30  # words of a quote repeated in the explanation
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A fitted multinomial logistic regression on standardized features."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # (classes, features)
+    intercept: np.ndarray  # (classes,)
+    classes: tuple[str, ...]
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Linear":
+        coef = np.asarray(d["coef"], dtype=np.float64)
+        out = cls(tuple(d["names"]), np.asarray(d["mean"], dtype=np.float64), np.asarray(d["scale"], dtype=np.float64),
+                  coef, np.asarray(d["intercept"], dtype=np.float64), tuple(d["classes"]))  # fmt: skip
+        n = len(out.mean)
+        if out.scale.shape != (n,) or coef.shape != (len(out.classes), n) or out.intercept.shape != (len(out.classes),):
+            raise ValueError(f"inconsistent linear model: {n} features, coef {coef.shape}, {len(out.classes)} classes")
+        return out
+
+    def to_dict(self) -> dict:
+        r = lambda a: [float(f"{float(x):.6g}") for x in np.ravel(a)]  # noqa: E731  six significant digits
+        return {"names": list(self.names), "classes": list(self.classes), "mean": r(self.mean), "scale": r(self.scale),
+                "coef": [r(row) for row in self.coef], "intercept": r(self.intercept)}  # fmt: skip
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+        z = ((X - self.mean) / self.scale) @ self.coef.T + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    evidence: Evidence
+    start: int
+    end: int
+    text: str
+    prev: str  # the sentence before it in its passage ("" for the first)
+
+
+def sentence_rows(evidence: Sequence[Evidence]) -> list[SentenceRow]:
+    """Every sentence of the evidence, in the order of verdict.sentence_texts."""
+    from factbot.answer.citations import evidence_sentences
+
+    rows = []
+    for e in evidence:
+        prev = ""
+        for s0, s1, text in evidence_sentences(e):
+            rows.append(SentenceRow(e, s0, s1, text, prev))
+            prev = text
+    return rows
 
 
 @dataclass(frozen=True)

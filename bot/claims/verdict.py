@@ -74,7 +74,7 @@ def is_question(text: str) -> bool:
 
 def _asks(text: str) -> bool:
     """The opening question word belongs to the main clause: the first verb above it is the root."""
-    from factbot.claims.features import nlp
+    from factbot.text.parse import nlp
 
     t = nlp()(text)[0]
     while t.dep_ != "ROOT" and t.pos_ not in ("VERB", "AUX"):  # up through its phrase ("which company")
@@ -190,34 +190,3 @@ def to_citations(picks: tuple[tuple[Aligned, Stance], ...]) -> tuple[Citation, .
         Citation(i, a.evidence.doc_id, a.evidence.title, a.evidence.source, a.text, a.start, a.end, round(a.support, 3), stance)
         for i, (a, stance) in enumerate(picks, start=1)
     )
-
-
-# The learned verdict (CheckMode.LEARNED) --------------------------------------------------------
-def learned_decision(aligned: list[Aligned], lv, rows, min_topic: float) -> Decision:
-    """Code first, then the learned verdict. A decision the code checks reach on their own (a
-    different number, another person, a negation or an opposite verb: REFUTED; a sentence that
-    states the claim: SUPPORTED; both in different articles: CONFLICTING) stands; where they find
-    nothing decisive, the learned verdict (learned.predict over learned.sentence_rows) decides,
-    quoting the sentence the pair model finds most supporting or refuting. On the fit part of
-    Climate-FEVER dev (5-fold CV, evals/fit_verdict.py) code first scored as well as the learned
-    verdict alone (balanced accuracy 0.51 / 0.51) and found more REFUTED claims (0.47 / 0.36); on
-    news claims (evals/cases.jsonl) the code checks are what catch other numbers and people."""
-    code = decide(aligned, None, None, min_topic)
-    if code.label != Label.NOT_ENOUGH_INFO or lv is None:
-        return code
-    by_key = {(a.evidence.n, a.start): a for a in aligned}
-    ordered = [by_key.get((rows[i].evidence.n, rows[i].start)) for i in lv.view.order]
-    label, p = lv.label, lv.probs[lv.label]
-    if not any(ordered):
-        return Decision(Label.NOT_ENOUGH_INFO, "The articles do not discuss what this claim is about.", (), 0.6)
-    first = next(a for a in ordered if a is not None)
-    if label == Label.NOT_ENOUGH_INFO or len(lv.pair_probs) == 0:
-        return Decision(Label.NOT_ENOUGH_INFO, "The articles do not state this claim, nor its opposite.",
-                        ((first, Stance.RELATED),), round(p, 2))  # fmt: skip
-    col = 0 if label == Label.SUPPORTED else 1
-    pick = ordered[int(np.argmax(lv.pair_probs[:, col]))] or first
-    if label == Label.SUPPORTED:
-        return Decision(label, "Supported: the passage states this (learned verdict).", ((pick, Stance.SUPPORTS),),
-                        round(p, 2))  # fmt: skip
-    return Decision(label, "Refuted: the passage contradicts this (learned verdict).", ((pick, Stance.REFUTES),),
-                    round(p, 2))  # fmt: skip

@@ -52,14 +52,12 @@ BESIDE_INDEX = frozenset({SUITES, REPORTS, UPLOADS, REMOVED, LEXICAL, SERVER})
 
 class CheckMode(StrEnum):
     """How claims are decided: the verifier (bot/verify, no model call; the default), code checks
-    plus the model's label, code alone (fast), the model alone, or code checks plus the learned
-    verdict (bot/claims/learned.py, no model call)."""
+    plus the model's label, code alone (fast), or the model alone."""
 
     VERIFIER = "verifier"
     CODE_AND_MODEL = "code+model"
     CODE = "code"
     MODEL = "model"
-    LEARNED = "learned"
 
 
 def _default_cache() -> Path:
