@@ -19,6 +19,7 @@ from factbot.core.types import AbstainReason, Answer, Done, Event, Evidence, Evi
 from factbot.model.generate import stream_reply
 from factbot.model.llm import ModelHandle
 from factbot.text.markers import MARKER_RUN, cited_numbers, strip_markers
+from factbot.text.sentences import sentences_in
 
 ABSTAIN_DECLINED = "The articles do not say. The closest passages are listed for you to judge."
 ABSTAIN_UNSUPPORTED = (
@@ -118,8 +119,8 @@ def _backed(question: str, checked: citations.CheckedAnswer, evidence: list[Evid
     from factbot.verify.support import answer_backing, cited_passages
     from factbot.verify.verifier import load_verifier
 
-    b = answer_backing(question, strip_markers(checked.text), cited_passages(checked.citations, evidence),
-                       load_verifier(), config.min_entailed)  # fmt: skip
+    first = next(iter(sentences_in(strip_markers(checked.text))), (0, 0, checked.text))[2]  # the answer itself
+    b = answer_backing(question, first, cited_passages(checked.citations, evidence), load_verifier(), config.min_entailed)
     if b.backed:
         return checked, None
     note = f"the verifier found no cited passage that states the answer (entailed {b.entailed:.2f}, contradicted {b.contradicted:.2f})"
