@@ -102,7 +102,8 @@ class ApiProcess:
                 time.sleep(0.2)
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return Path(self.log.name).read_text(errors="replace")[-3000:]
 
     def post(self, path: str, body: dict, headers: dict | None = None, raw: bytes | None = None) -> tuple[int, dict, dict]:

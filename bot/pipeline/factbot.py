@@ -83,15 +83,10 @@ class FactBot(LibraryOps):
         that read it. Each is swapped in by one assignment: a question running keeps what it holds."""
         self._stamp = self._read_stamp()  # before opening: a change made meanwhile is seen next time
         store = Store(self.config, folder)
-        old = getattr(self, "retriever", None)
-        if old is not None and old.lexical_path == store.lexical_path(self.config):
-            retriever = old  # the same index folder: its lexical index is brought up to the new store
-            retriever.store = store
-        else:
-            retriever = HybridRetriever(store, self.config.top_k, store.lexical_path(self.config))
-        finder = EvidenceFinder(retriever, self.embedder, self.config)
-        if old is not None:
+        retriever = HybridRetriever(store, self.config.top_k, store.lexical_path(self.config))
+        if hasattr(self, "retriever"):  # a reload: the keyword side is brought to this store before use
             retriever.rebuild()
+        finder = EvidenceFinder(retriever, self.embedder, self.config)
         self.store, self.retriever, self.finder = store, retriever, finder
         self.claims = ClaimChecker(finder, store, lambda: self.model, self.config)
         self.library = Library(store, self.embedder, self.config)
