@@ -122,6 +122,12 @@ class Store:
             return self.documents()
         return dict(self._seen)
 
+    def record(self, doc_id: str) -> DocRecord | None:
+        """One document's record as known_documents() knows it, without copying them all."""
+        if self._seen is None:
+            self.documents()
+        return self._seen.get(doc_id)
+
     def _read_documents(self) -> dict[str, DocRecord]:
         got = self.docs.get(include=["metadatas"])
         return {i: self._record(i, m) for i, m in zip(got["ids"], got["metadatas"])}
@@ -213,6 +219,13 @@ class Store:
 
     def count(self) -> int:
         return self.chunks.count()
+
+    def vector_store(self):
+        """The chunk collection as llama-index's ChromaVectorStore (for a VectorStoreIndex over it).
+        Chunks stored with metadata doc_id, start and end come back as TextNodes with those keys."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.chunks)
 
     def all_chunks(self) -> list[Chunk]:
         got = self.chunks.get(include=["documents", "metadatas"])

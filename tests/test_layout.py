@@ -102,6 +102,12 @@ def test_evals_never_reach_back_into_the_app(graph):
     assert not any("app" in graph.get(room, set()) for room in ("answer", "claims", "model", "pipeline", "index"))
 
 
+def test_the_llama_index_room_is_an_outer_layer(graph):
+    """factbot.llama_index wraps the pipeline for llama-index users; nothing of factbot's own needs it."""
+    assert graph.get("llama_index", set()) <= {"core", "text", "index", "model", "answer", "pipeline"}
+    assert not any("llama_index" in deps for room, deps in graph.items() if room != "llama_index")
+
+
 def test_the_package_root_only_exposes_the_api():
     """bot/ holds __init__.py alone: every module lives in a room that names its stage."""
     assert sorted(p.name for p in (ROOT / "bot").glob("*.py")) == ["__init__.py"]

@@ -1,77 +1,118 @@
-"""bot.retrieve without Chroma or BM25: reciprocal rank fusion (fuse) on id lists, and the shortlist
-on hand-built Passages. Pure inputs, no model."""
+"""Retrieval (bot/answer/retrieve.py, retrievers.py) in llama-index's terms, on real Chroma, MiniLM and
+BM25: the two retrievers' lists fused by QueryFusionRetriever's reciprocal rank, one passage per
+chunk with each retriever's own score, TextNodes carrying the article's id, title, offsets and
+date. Then the shortlist, on hand-built Passages."""
 
 from __future__ import annotations
 
 import pytest
+from conftest import BRIDGE, OBSERVATORY, ORCHARD, write
 
-from factbot.answer.retrieve import RRF_K, fuse, shortlist
+from factbot.answer.retrieve import shortlist
 from factbot.core.types import Chunk, Passage
 
-KNOWN = {"a", "b", "c", "d", "e"}
+RRF_K = 60.0  # llama-index's reciprocal rank constant: a list's first item scores 1 / 60
+DATED = """---
+title: Harbor Ferry Timetable Changes
+date: 2025-03-04
+---
+The harbor ferry will run every twenty minutes from Monday, the transport office said.
+Commuters asked for later evening crossings, and the office promised a review of the timetable in May.
+"""
 
 
-def rrf(*ranks: int) -> float:
-    """The fused score of a chunk at these 1-based ranks, one per retriever that ranks it."""
-    return sum(1.0 / (RRF_K + r) for r in ranks)
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory, embedder):
+    from conftest import base_config
+
+    from factbot.pipeline.factbot import FactBot
+
+    root = tmp_path_factory.mktemp("fusion")
+    for name, text in {"bridge.txt": BRIDGE, "orchard.txt": ORCHARD, "observatory.txt": OBSERVATORY,
+                       "ferry.md": DATED}.items():  # fmt: skip
+        write(root / "corpus", name, text)
+    bot = FactBot(base_config(), corpus=root / "corpus", data_dir=root / "data", embedder=embedder)
+    bot.ingest(progress=False)
+    return bot
 
 
-# fuse -------------------------------------------------------------------------------------------
-def test_a_chunk_both_retrievers_rank_beats_one_only_one_ranks():
-    # "b" is second for both; "a" is first for dense only, "c" first for BM25 only.
-    fused = fuse(["a", "b"], [("c", 3.0), ("b", 2.0)], KNOWN)
-    assert [cid for cid, _ in fused] == ["b", "a", "c"]
-    scores = dict(fused)
-    assert scores["b"] == pytest.approx(rrf(2, 2))
-    assert scores["a"] == pytest.approx(rrf(1)) and scores["c"] == pytest.approx(rrf(1))
-    assert scores["b"] > scores["a"]
+def _lists(bot, question: str):
+    """What each retriever returns alone, as (chunk id, score) lists, best first."""
+    from llama_index.core.schema import QueryBundle
+
+    dense, lexical = bot.retriever.as_retriever()._retrievers
+    bundle = QueryBundle(question, embedding=bot.embedder.embed_one(question).tolist())
+    return [[(n.node.node_id, n.score) for n in r.retrieve(bundle)] for r in (dense, lexical)]
 
 
-def test_fused_scores_follow_the_ranks_and_are_sorted():
-    fused = fuse(["a", "b", "c"], [], KNOWN)
-    assert fused == [("a", pytest.approx(rrf(1))), ("b", pytest.approx(rrf(2))), ("c", pytest.approx(rrf(3)))]
-    lexical_only = fuse([], [("d", 9.0), ("e", 4.0), ("a", 0.5)], KNOWN)
-    assert [cid for cid, _ in lexical_only] == ["d", "e", "a"]
-    assert [s for _, s in lexical_only] == sorted((s for _, s in lexical_only), reverse=True)
+QUESTIONS = ["What did Mayor Lena Ortiz say the repairs cost?", "Who warned about a shortage of pickers?",
+             "How often will the harbor ferry run?", "comet binoculars March"]  # fmt: skip
 
 
-def test_the_bm25_score_only_decides_whether_a_hit_counts_not_how_much():
-    # Rank, not the raw BM25 score, is what fuses: a huge score is worth no more than a small one.
-    assert dict(fuse([], [("a", 1000.0)], KNOWN))["a"] == dict(fuse([], [("a", 0.01)], KNOWN))["a"]
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_passages_are_the_reciprocal_rank_fusion_of_both_lists(bot, question):
+    dense, lexical = _lists(bot, question)
+    expected: dict[str, float] = {}
+    for hits in (dense, lexical):
+        for rank, (cid, _) in enumerate(hits):
+            expected[cid] = expected.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+    passages = bot.retriever.retrieve(question, bot.embedder.embed_one(question))
+    got = {p.chunk.id: p.score for p in passages}
+    assert len(got) == len(passages)  # a chunk both retrievers find is one passage, not two
+    assert got == pytest.approx(expected)
+    assert [p.score for p in passages] == sorted(got.values(), reverse=True)
+    assert {cid for cid, _ in dense} & {cid for cid, _ in lexical}, "no chunk found by both: the test proves little"
 
 
-@pytest.mark.parametrize("score", [0.0, -1.5])
-def test_bm25_hits_without_a_positive_score_are_ignored(score):
-    fused = fuse(["a"], [("b", score), ("a", score)], KNOWN)
-    assert fused == [("a", pytest.approx(rrf(1)))]  # "a" gets nothing from BM25 either
+def test_each_passage_keeps_each_retrievers_own_score(bot):
+    question = QUESTIONS[0]
+    q_vec = bot.embedder.embed_one(question)
+    bm25 = dict(bot.retriever.lexical.search(question, 8))
+    stored = {c.id: c for c in bot.store.all_chunks()}
+    for p in bot.retriever.retrieve(question, q_vec):
+        assert p.chunk == stored[p.chunk.id]
+        # cosine similarity: Chroma's for dense hits, the stored vector's for BM25-only hits
+        assert p.dense == pytest.approx(float(bot.embedder.embed_one(p.chunk.text) @ q_vec), abs=1e-4)
+        assert p.lexical == bm25.get(p.chunk.id, 0.0)
 
 
-def test_bm25_ids_not_known_are_ignored():
-    fused = fuse([], [("stale:0", 5.0), ("a", 4.0)], KNOWN)
-    assert [cid for cid, _ in fused] == ["a"]
-    # The unknown hit still held rank 1: "a" scores as BM25's second, not its first.
-    assert dict(fused)["a"] == pytest.approx(rrf(2))
+def test_a_chunk_only_bm25_ranks_still_gets_its_dense_similarity(bot):
+    from factbot.answer.retrieve import HybridRetriever
+
+    one = HybridRetriever(bot.store, 1, None, bot.embedder)  # each retriever's top 1 only
+    question = "Crimson Vale comet"  # MiniLM reads a comet (the observatory); BM25 the rare words (the orchard)
+    q_vec = bot.embedder.embed_one(question)
+    passages = one.retrieve(question, q_vec)
+    assert len(passages) == 2
+    (bm25_only,) = [p for p in passages if p.lexical > 0 and "Crimson Vale" in p.chunk.text]
+    assert bm25_only.dense == pytest.approx(float(bot.embedder.embed_one(bm25_only.chunk.text) @ q_vec), abs=1e-4)
+    assert bm25_only.dense > 0
 
 
-def test_dense_ids_are_taken_as_given():
-    """The caller filters dense hits (by document record); fuse does not check them against known."""
-    assert [cid for cid, _ in fuse(["zzz"], [], KNOWN)] == ["zzz"]
+def test_nodes_carry_the_article_id_title_offsets_and_date(bot):
+    from llama_index.core.schema import QueryBundle
+
+    question = QUESTIONS[2]
+    fusion = bot.retriever.as_retriever()
+    nodes = fusion.retrieve(QueryBundle(question, embedding=bot.embedder.embed_one(question).tolist()))
+    ferry = next(n.node for n in nodes if n.node.metadata["title"] == "Harbor Ferry Timetable Changes")
+    doc = bot.store.document(ferry.metadata["doc_id"])
+    assert ferry.ref_doc_id == doc.id and ferry.metadata["source"].endswith("ferry.md")
+    assert doc.text[ferry.start_char_idx : ferry.end_char_idx] == ferry.text
+    assert (ferry.metadata["start"], ferry.metadata["end"]) == (ferry.start_char_idx, ferry.end_char_idx)
+    assert ferry.metadata["published"] == "2025-03-04"
+    assert all("published" not in n.node.metadata for n in nodes if n.node.metadata["doc_id"] != doc.id)
 
 
-def test_ties_keep_the_dense_order_first():
-    # Each chunk ranked once at the same rank: equal scores; the sort is stable, dense hits first.
-    fused = fuse(["a", "b"], [("c", 2.0), ("d", 1.0)], KNOWN)
-    assert [cid for cid, _ in fused] == ["a", "c", "b", "d"]
-    assert dict(fused)["a"] == dict(fused)["c"]
-    # Both rank both chunks, in opposite orders: a true tie, dense order kept.
-    swapped = fuse(["a", "b"], [("b", 2.0), ("a", 1.0)], KNOWN)
-    assert [cid for cid, _ in swapped] == ["a", "b"]
-    assert swapped[0][1] == pytest.approx(swapped[1][1])
+def test_the_vector_index_answers_a_text_query_with_factbots_embedder(bot):
+    """A llama-index user's own retriever over the same VectorStoreIndex (the question embedded by it)."""
+    retriever = bot.retriever.vector_index.as_retriever(similarity_top_k=1)
+    (hit,) = retriever.retrieve("Who warned about a shortage of pickers?")
+    assert "Omar Haddad warned" in hit.node.get_content() and hit.node.metadata["doc_id"]
 
 
-def test_nothing_retrieved_fuses_to_nothing():
-    assert fuse([], [], KNOWN) == []
-    assert fuse([], [("a", 0.0)], KNOWN) == []
+def test_within_nothing_retrieves_nothing(bot):
+    assert bot.retriever.retrieve(QUESTIONS[0], bot.embedder.embed_one(QUESTIONS[0]), within=set()) == []
 
 
 # shortlist --------------------------------------------------------------------------------------

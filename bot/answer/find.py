@@ -36,7 +36,11 @@ class EvidenceFinder:
     def find(self, question: str, within: Collection[str] | None = None) -> Found:
         """within: doc ids to search (None: the whole library)."""
         q_vec = self.embedder.embed_one(question)
-        candidates = self.retriever.retrieve(question, q_vec, within)
+        return self.select(question, q_vec, self.retriever.retrieve(question, q_vec, within))
+
+    def select(self, question: str, q_vec: np.ndarray, candidates: list[Passage]) -> Found:
+        """The evidence among retrieved passages (fused order, best first): the top ones up to the
+        sentence budget are split into sentences, scored against the question and the best chosen."""
         passages = shortlist(candidates, _within_budget(candidates, self.config.shortlist_sentences))
         sentences = split_passages(passages)
         if not sentences:

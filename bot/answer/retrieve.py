@@ -1,31 +1,52 @@
-"""Question -> Passages: dense (Chroma) and BM25 (index/lexical.py) results, fused by rank."""
+"""Question -> Passages: dense search (a llama-index VectorStoreIndex over the Chroma chunks) and
+BM25 (the persisted lexical index as a llama-index retriever), fused by llama-index's
+QueryFusionRetriever (reciprocal rank). The llama-index parts are in factbot.answer.retrievers."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Collection, Container
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
 
 from factbot.core.types import Passage
+from factbot.index.embed import Embedder
 from factbot.index.lexical import LexicalIndex
 from factbot.index.store import Store
-
-RRF_K = 60  # the usual reciprocal-rank-fusion constant
 
 
 class HybridRetriever:
     """Dense search in the store and BM25 in the lexical index (index/lexical.py), fused by rank.
     rebuild() after the store changes: it reads back only the documents that changed."""
 
-    def __init__(self, store: Store, top_k: int, lexical_path: Path | None = None):
-        self.store = store
+    def __init__(self, store: Store, top_k: int, lexical_path: Path | None, embedder: Embedder):
         self.top_k = top_k
         self.lexical_path = lexical_path  # None: in memory, built from the store at each start
+        self.embedder = embedder
         self._lock = threading.Lock()
         self._lexical: LexicalIndex | None = None
+        self.store = store
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @store.setter
+    def store(self, store: Store) -> None:
+        """A store opened afresh (FactBot follows the index): the vector index is made over it."""
+        self._store, self._vector_index = store, None
+
+    @property
+    def vector_index(self):
+        """The store's chunks as a llama-index VectorStoreIndex (made on first use)."""
+        index = self._vector_index
+        if index is None:
+            from factbot.answer.retrievers import vector_index
+
+            index = self._vector_index = vector_index(self._store, self.embedder)
+        return index
 
     @property
     def lexical(self) -> LexicalIndex:
@@ -47,67 +68,50 @@ class HybridRetriever:
         a count kept at ingest, so O(1) per question word."""
         return self.lexical.share(stem)
 
+    def as_retriever(self, within: Collection[str] | None = None):
+        """Dense and BM25 fused by reciprocal rank, as one llama-index retriever (QueryFusionRetriever)
+        for llama-index pipelines. within: doc ids to search (None: all)."""
+        return self.fused(within)[0]
+
+    def fused(self, within: Collection[str] | None = None):
+        """The fused retriever for one question, and the record of what its two retrievers find
+        (factbot.answer.retrievers.Call: each one's own scores, chunks, stage timings)."""
+        from factbot.answer.retrievers import Call, ChunkNodes, DenseRetriever, LexicalRetriever, fused
+
+        lex, store, call = self.lexical, self.store, Call()
+        nodes = ChunkNodes(lex, store)
+        dense = DenseRetriever(self.vector_index, nodes, self.top_k, within, call)
+        lexical = LexicalRetriever(lex, nodes, self.top_k, within, call)
+        return fused(dense, lexical, self.top_k), call
+
     def retrieve(
         self, question: str, query_vector: np.ndarray, within: Collection[str] | None = None, timings: dict | None = None
     ) -> list[Passage]:
         """Fused dense and BM25 passages; with within (doc ids), only passages of those documents.
         timings: filled with each stage's seconds (dense, bm25, fetch, fuse)."""
+        from llama_index.core.schema import QueryBundle
+
         lex = self.lexical
         lex.refresh()  # what another process (factbot ingest) indexed since
         if lex.count == 0:
             return []
-        lap = _stopwatch(timings)
-        doc_ids = sorted(within) if within is not None else None
-        # Only chunks the lexical index holds, in the version it holds: an ingest running now may
-        # have stored chunks it lacks.
-        dense = [h for h in self.store.query(query_vector, self.top_k, doc_ids) if lex.has(h.chunk)]
-        lap("dense")
-        lexical = lex.search(question, self.top_k, within)
-        lap("bm25")
-        chunks = {h.chunk.id: h.chunk for h in dense}
-        dense_sim = {h.chunk.id: h.similarity for h in dense}
-        bm25_only = [cid for cid, score in lexical if score > 0 and cid not in chunks]
-        for cid, (chunk, vector) in self.store.chunks_with_vectors(bm25_only).items():  # one request for all
-            if lex.has(chunk):
-                chunks[cid] = chunk
-                dense_sim[cid] = float(np.dot(vector, query_vector))  # its dense similarity is still informative
-        lap("fetch")
-        lex_score = dict(lexical)
+        fusion, call = self.fused(within)
+        t0 = time.perf_counter()
+        # The question's vector rides along, so the vector index does not embed the question again.
+        nodes = fusion.retrieve(QueryBundle(question, embedding=query_vector.tolist()))
         passages = []
-        for cid, score in fuse([h.chunk.id for h in dense], lexical, chunks):
-            chunk = chunks[cid]
-            doc = lex.document(chunk.doc_id)
-            if doc is not None:  # None: removed by a sync a moment ago
-                passages.append(
-                    Passage(chunk, doc.title, doc.source, score, dense=dense_sim[cid], lexical=lex_score.get(cid, 0.0))
-                )
-        lap("fuse")
-        return passages
-
-
-def _stopwatch(timings: dict | None):
-    last = [time.perf_counter()]
-
-    def lap(stage: str) -> None:
+        for hit in nodes:
+            cid = hit.node.node_id
+            dense = call.dense.get(cid)
+            if dense is None:  # a BM25-only hit: its dense similarity is still informative
+                dense = float(np.dot(call.vectors[cid], query_vector))
+            meta = hit.node.metadata
+            passages.append(Passage(call.chunks[cid], meta["title"], meta["source"], float(hit.score), dense=dense,
+                                    lexical=call.lexical.get(cid, 0.0)))  # fmt: skip
         if timings is not None:
-            now = time.perf_counter()
-            timings[stage] = now - last[0]
-            last[0] = now
-
-    return lap
-
-
-def fuse(dense_ids: list[str], lexical: list[tuple[str, float]], known: Container[str]) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: each chunk scores 1 / (RRF_K + rank) in every list that ranks it
-    (rank from 1), summed; highest first. BM25 hits scoring <= 0 (no query word) and ids not in
-    `known` are ignored; dense ids are taken as they come."""
-    fused: dict[str, float] = {}
-    for rank, cid in enumerate(dense_ids):
-        fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-    for rank, (cid, score) in enumerate(lexical):
-        if score > 0 and cid in known:
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-    return sorted(fused.items(), key=lambda kv: -kv[1])
+            stages = {s: call.timings.get(s, 0.0) for s in ("dense", "bm25", "fetch")}
+            timings.update(stages, fuse=max(0.0, time.perf_counter() - t0 - sum(stages.values())))
+        return passages
 
 
 def shortlist(passages: list[Passage], n: int, per_retriever: int = 2) -> list[Passage]:

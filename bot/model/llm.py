@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -103,10 +103,12 @@ class PrefixCache:
     a new process (factbot ask without a server) does not process the system prompt again: its first
     answer starts about 200 prompt tokens (4-5 s on 2 cores) sooner. One file per model, context
     size and system prompt, in the model cache; the next prompt reuses its common prefix, as a
-    long-running process reuses the last one."""
+    long-running process reuses the last one. Slot save/restore is llama.cpp's own endpoint, outside
+    the OpenAI API llama-index speaks: it is called with the standard library."""
 
-    def __init__(self, folder: Path, server_root: str, model_key: str):
+    def __init__(self, folder: Path, server_root: str, model_key: str, prime: Callable[[str], None]):
         self.folder, self.root, self.model_key = folder, server_root.rstrip("/"), model_key
+        self.prime = prime  # processes a system prompt alone (a one-token chat through llama-index)
         self.saved: set[str] = set()
 
     def name(self, system: str) -> str:
@@ -136,22 +138,20 @@ class PrefixCache:
             return
         tmp = f"{name}.{os.getpid()}.tmp"
         try:
-            messages = [{"role": "system", "content": system}, {"role": "user", "content": ""}]
-            self._post("/v1/chat/completions", {"messages": messages, "max_tokens": 1, "temperature": 0.0})
+            self.prime(system)
             self._slot("save", tmp)
             os.replace(self.folder / tmp, self.folder / name)  # complete files only
-        except (OSError, ValueError):
+        except Exception:  # any failure only costs the saving: the next process processes the prompt
             log.debug("prompt prefix %s not saved", name, exc_info=True)
 
     def _slot(self, action: str, filename: str) -> None:
-        self._post(f"/slots/0?action={action}", {"filename": filename})
-
-    def _post(self, path: str, body: dict) -> dict:
         import urllib.request
 
-        req = urllib.request.Request(self.root + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        body = json.dumps({"filename": filename}).encode()
+        req = urllib.request.Request(f"{self.root}/slots/0?action={action}", data=body,
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
         with urllib.request.urlopen(req, timeout=120) as r:
-            return json.loads(r.read())
+            json.loads(r.read())
 
 
 def start_local_server(config: Config) -> LocalServer:
@@ -182,68 +182,82 @@ def start_local_server(config: Config) -> LocalServer:
         raise ModelUnavailable(f"Could not start the local model from {path}: {e}") from e
     root = server.listening_address.rstrip("/")
     key = f"{path.name}:{path.stat().st_size}:{config.n_ctx}:{getattr(xllamacpp, '__version__', '')}"
-    prefixes = PrefixCache(slots, root, key)
+    one_token = openai_like(config, root + "/v1", max_tokens=1)
+
+    def prime(system: str) -> None:
+        from llama_index.core.llms import ChatMessage
+
+        one_token.chat([ChatMessage(role="system", content=system), ChatMessage(role="user", content="")])
+
+    prefixes = PrefixCache(slots, root, key, prime)
     from factbot.model.prompts import load_prompt
 
     prefixes.restore(load_prompt("answer_system"))  # questions are the common case
     return LocalServer(server=server, base_url=root + "/v1", prefixes=prefixes)
 
 
-@dataclass(frozen=True)
-class Message:
-    role: str  # "system", "user" or "assistant"
-    content: str
+def openai_like(config: Config, base_url: str, max_tokens: int | None = None, callbacks: list | None = None,
+                transport=None):  # fmt: skip
+    """llama-index's OpenAILike on an OpenAI-compatible /v1 endpoint (the in-process llama.cpp
+    server or FACTBOT_LLM_ENDPOINT): chat, streamed with stream_chat. No retries: a model that does
+    not answer is reported at once (ModelUnavailable, in factbot.model.generate). transport: an
+    httpx transport for its requests (factbot.model.transport)."""
+    from llama_index.core.callbacks import CallbackManager
+    from llama_index.llms.openai_like import OpenAILike
+
+    http_client = None
+    if transport is not None:
+        import openai
+
+        http_client = openai.DefaultHttpxClient(transport=transport)  # the openai client's defaults, this transport
+    c = config
+    return OpenAILike(
+        model=c.llm_model, api_base=base_url, api_key=c.llm_api_key, is_chat_model=True, context_window=c.n_ctx,
+        max_tokens=max_tokens or c.max_tokens, temperature=c.temperature, timeout=c.request_timeout, max_retries=0,
+        callback_manager=CallbackManager(callbacks or []), http_client=http_client,
+    )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Delta:
-    delta: str  # the next piece of the reply
+def _stream_end(transport, prefixes: PrefixCache | None):
+    """A llama-index callback handler for the end of each chat: one that ran to its end has the
+    state after its system prompt saved once (PrefixCache.save); one that ended in an exception (a
+    reply given up: GeneratorExit) is hung up at once (factbot.model.transport says why)."""
+    from llama_index.core.callbacks import CBEventType, EventPayload
+    from llama_index.core.callbacks.base_handler import BaseCallbackHandler
 
+    class StreamEnd(BaseCallbackHandler):
+        def __init__(self):
+            super().__init__(event_starts_to_ignore=[], event_ends_to_ignore=[])
 
-class ChatClient:
-    """An OpenAI-compatible /v1 chat endpoint (the in-process llama.cpp server, or
-    FACTBOT_LLM_ENDPOINT), streamed, with the standard library. It sends the request llama-index's
-    OpenAILike sent (model, messages, max_tokens, temperature, stream), without its 1.4 s import
-    in the path of every first answer."""
+        def on_event_start(self, event_type, payload=None, event_id="", parent_id="", **kwargs) -> str:
+            return event_id
 
-    def __init__(self, config: Config, base_url: str, prefixes: PrefixCache | None = None):
-        self.url = base_url.rstrip("/") + "/chat/completions"
-        self.config = config
-        self.prefixes = prefixes  # the local server's saved prompt prefixes
+        def on_event_end(self, event_type, payload=None, event_id="", **kwargs) -> None:
+            payload = payload or {}
+            if event_type != CBEventType.LLM:
+                return
+            if EventPayload.EXCEPTION in payload:
+                transport.hang_up()
+                return
+            messages = payload.get(EventPayload.MESSAGES)
+            if prefixes and messages and EventPayload.RESPONSE in payload and messages[0].role == "system":
+                prefixes.save(messages[0].content)
 
-    def stream_chat(self, messages: list[Message]) -> Iterator[Delta]:
-        import urllib.error
-        import urllib.request
+        def start_trace(self, trace_id=None) -> None:
+            pass
 
-        c = self.config
-        body = {"messages": [{"role": m.role, "content": m.content} for m in messages], "model": c.llm_model,
-                "max_tokens": c.max_tokens, "stream": True, "temperature": c.temperature}  # fmt: skip
-        headers = {"Content-Type": "application/json", "Accept": "application/json",
-                   "Authorization": f"Bearer {c.llm_api_key}"}  # fmt: skip
-        request = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=c.request_timeout) as reply:
-                for raw in reply:  # server-sent events: "data: {...}", then "data: [DONE]"
-                    line = raw.decode("utf-8").strip()
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[len("data:") :].strip()
-                    if data == "[DONE]":
-                        break
-                    for choice in json.loads(data).get("choices") or ():
-                        piece = (choice.get("delta") or {}).get("content")
-                        if piece:
-                            yield Delta(piece)
-        except (urllib.error.URLError, OSError, ValueError) as e:
-            raise ModelUnavailable(f"The model at {self.url} did not answer ({e}).") from e
-        if self.prefixes and messages and messages[0].role == "system":
-            self.prefixes.save(messages[0].content)
+        def end_trace(self, trace_id=None, trace_map=None) -> None:
+            pass
+
+    return StreamEnd()
 
 
 class ModelHandle:
-    """A chat client for the model plus the lock that serializes calls to it."""
+    """The model as a llama-index LLM (`llm`, an OpenAILike) plus the lock that serializes calls to it."""
 
     def __init__(self, config: Config):
+        from factbot.model.transport import HangUpTransport
+
         self.local = None
         self.config = config
         if config.llm_endpoint:
@@ -251,18 +265,15 @@ class ModelHandle:
         else:
             self.local = start_local_server(config)
             self.base_url = self.local.base_url
-        self.llm = ChatClient(config, self.base_url, self.local.prefixes if self.local else None)
+        transport = HangUpTransport()
+        end = _stream_end(transport, self.local.prefixes if self.local else None)
+        self.llm = openai_like(config, self.base_url, callbacks=[end], transport=transport)
         self.lock = threading.Lock()
 
     def llama_index_llm(self):
-        """The same model as a llama-index LLM (the stock-llama-index baseline of the evals)."""
-        from llama_index.llms.openai_like import OpenAILike
-
-        c = self.config
-        return OpenAILike(
-            model=c.llm_model, api_base=self.base_url, api_key=c.llm_api_key, is_chat_model=True, context_window=c.n_ctx,
-            max_tokens=c.max_tokens, temperature=c.temperature, timeout=c.request_timeout, max_retries=0,
-        )  # fmt: skip
+        """The same model as a fresh llama-index LLM with no factbot callback (the stock-llama-index
+        baseline of the evals)."""
+        return openai_like(self.config, self.base_url)
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ class FactBot(LibraryOps):
         that read it. Each is swapped in by one assignment: a question running keeps what it holds."""
         self._stamp = self._read_stamp()  # before opening: a change made meanwhile is seen next time
         store = Store(self.config, folder)
-        retriever = HybridRetriever(store, self.config.top_k, store.lexical_path(self.config))
+        retriever = HybridRetriever(store, self.config.top_k, store.lexical_path(self.config), self.embedder)
         if hasattr(self, "retriever"):  # a reload: the keyword side is brought to this store before use
             retriever.rebuild()
         finder = EvidenceFinder(retriever, self.embedder, self.config)
