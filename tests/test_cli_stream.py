@@ -26,7 +26,8 @@ class Recorder(io.StringIO):
 def test_passages_then_draft_then_checked_answer(make_bot, tmp_path):
     folder = tmp_path / "corpus"
     write(folder, "bridge.txt", "Title: Harbor Bridge Reopens\nSource: City Bulletin\nDate: 2025-03-03\n\n" + BRIDGE)
-    bot = make_bot(folder, model=ScriptedModel(delay=0))  # FAKE model: control flow only
+    # FAKE model: control flow only (so the verifier's answer gate, trained apart, is off too)
+    bot = make_bot(folder, model=ScriptedModel(delay=0), ablate="verifier_support")
     out = Recorder()
     a = ask_streaming(bot, "How much did the Harbor Bridge repairs cost?", None, {}, out)
     text = "".join(out.writes)
