@@ -383,8 +383,9 @@ def _add_eval_run_options(p) -> None:
     p.add_argument("--baseline-subset", type=int, help="run the baseline on N of the items only")
     p.add_argument("--out", type=Path, help="report folder (default: reports/ in the data dir)")
     p.add_argument("--gate", action="store_true",
-                   help="exit 1 when a threshold in evals/thresholds.json (rgb: evals/thresholds_rgb.json, "
-                   "fever: evals/thresholds_fever.json) fails")  # fmt: skip
+                   help="fever: also gate on evals/thresholds_fever.json and exit 1 when it fails (the bundled and "
+                   "rgb suites always gate on evals/thresholds.json / thresholds_rgb.json and exit 1 when a "
+                   "threshold fails)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
