@@ -81,7 +81,9 @@ def logits_of(model, tok, pairs: list[dict]):
     return torch.cat(out) if out else torch.zeros((0, 3))
 
 
-def train(pairs_dir: Path, minutes: float, epochs: int, seed: int, threads: int, limit: int | None) -> dict:
+def train(pairs_dir: Path, minutes: float, epochs: int, seed: int, threads: int, limit: int | None,
+          init: Path | None = None, lr: float = LR) -> dict:
+    """init: a verifier.safetensors to start from (a second stage on new pairs), else the base model."""
     import torch
 
     torch.manual_seed(seed)
@@ -93,12 +95,16 @@ def train(pairs_dir: Path, minutes: float, epochs: int, seed: int, threads: int,
     train_pairs, calib = split_groups(fit, CALIBRATION_SHARE, seed)
     train_pairs += [p for p in train_pairs if p["source"] in ("realtimeqa", "rgb")] * (QA_REPEAT - 1)
     model, tok = V.build_model()
+    if init:
+        from safetensors.torch import load_file
+
+        model.load_state_dict({k: v.float() for k, v in load_file(str(init)).items()}, strict=False)
     for name, p in model.named_parameters():
         p.requires_grad = name not in V.FROZEN
     counts = Counter(p["label"] for p in train_pairs)
     weights = torch.tensor([len(train_pairs) / (3 * counts[k]) for k in range(3)], dtype=torch.float)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=LR, weight_decay=0.01)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
     plan = [batches(train_pairs, tok, rng) for _ in range(epochs)]
     total = sum(len(b) for b in plan)
     warm = max(1, int(0.06 * total))
@@ -131,7 +137,7 @@ def train(pairs_dir: Path, minutes: float, epochs: int, seed: int, threads: int,
     temperature = fit_temperature(logits_of(model, tok, calib), torch.tensor([p["label"] for p in calib]))
     return {
         "model": model,
-        "settings": {"seed": seed, "batch": BATCH, "lr": LR, "qa_repeat": QA_REPEAT, "epochs": epochs, "max_length": V.MAX_LENGTH,
+        "settings": {"seed": seed, "batch": BATCH, "lr": lr, "init": str(init) if init else None, "qa_repeat": QA_REPEAT, "epochs": epochs, "max_length": V.MAX_LENGTH,
                      "threads": threads, "steps": step, "planned_steps": total, "stopped_early": stopped,
                      "minutes": round((time.perf_counter() - t0) / 60, 1)},  # fmt: skip
         "temperature": temperature,
@@ -161,8 +167,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=None, help="train on the first N fit pairs (a quick trial)")
     ap.add_argument("--out", type=Path, default=V.WEIGHTS.parent, help="folder for verifier.safetensors and verifier.json")
+    ap.add_argument("--init", type=Path, help="start from this verifier.safetensors (a second stage) instead of the base model")
+    ap.add_argument("--lr", type=float, default=LR)
     a = ap.parse_args(argv)
-    result = train(a.pairs_dir, a.minutes, a.epochs, a.seed, a.threads, a.limit)
+    result = train(a.pairs_dir, a.minutes, a.epochs, a.seed, a.threads, a.limit, a.init, a.lr)
+    if a.init:
+        previous = json.loads((a.init.parent / V.MANIFEST.name).read_text())
+        result["previous_stage"] = {k: previous[k] for k in ("settings", "data", "temperature") if k in previous}
     model = result.pop("model")
     verifier = V.Verifier(model, V.build_model()[1], result["temperature"])
     report = verifier_eval.evaluate(verifier, read_pairs(a.pairs_dir / "pairs_report.jsonl"))

@@ -39,6 +39,7 @@ FIT_LAST_WEEK = "20250627"
 SEED = 7
 PREMISE_WORDS = 70  # premises are quote windows: a sentence and a neighbour, cut to this
 SYNTH_SENTENCES_PER_ARTICLE = 3
+COMPOSE_SHARE = 0.5  # sentences whose transformations start from a shortened form (clause)
 _WORD = re.compile(r"[A-Za-z0-9][\w'-]*")
 _STOP = frozenset(
     "the a an of to in on for and or but is are was were be been by with at from as that this what which who "
@@ -105,6 +106,11 @@ def synthetic_pairs(articles: list[tuple[str, str]], part: str, per_article: int
         rng.shuffle(idx)
         picked += [(group, sents, i) for i in idx[:per_article]]
     docs = list(nl.pipe([sents[i] for _, sents, i in picked], batch_size=64))
+    # A contradiction is also made from a shortened sentence, so that "shorter than the premise"
+    # never reads as "entailed" and "as long as the premise" never as "contradicted".
+    shortened = [S.clause(d, rng) if rng.random() < COMPOSE_SHARE else None for d in docs]
+    short_docs = iter(nl.pipe([m.hypothesis for m in shortened if m], batch_size=64))
+    bases = [next(short_docs) if m else d for m, d in zip(shortened, docs)]
     pools: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for (group, _, _), doc in zip(picked, docs):
         for e in doc.ents:
@@ -127,7 +133,7 @@ def synthetic_pairs(articles: list[tuple[str, str]], part: str, per_article: int
         window = cut(_window(sents, i, rng))
         pool = {lab: (pools[group].get(lab) or []) + rng.sample(global_pool[lab], min(3, len(global_pool[lab])))
                 for lab in S.SWAPPABLE_ENTS}  # fmt: skip
-        made = [m for f in S.TRANSFORMS if (m := f(doc, rng, pool=pool)) is not None]
+        made = [m for f in S.TRANSFORMS if (m := f(bases[k], rng, pool=pool)) is not None]
         contra = [m for m in made if m.label == S.CONTRADICTED]
         if len(contra) > 2 and rng.random() < 0.6:  # negation applies to almost every sentence
             contra = [m for m in contra if m.kind != "negation"]
@@ -183,8 +189,8 @@ def realtimeqa_pairs(items: list[dict], part: str, rng: random.Random) -> list[P
         if gold_ents:
             same = [e.text for e in doc.ents if e.label_ == gold_ents[0].label_
                     and e.text.lower() not in gold.lower() and gold.lower() not in e.text.lower()]  # fmt: skip
-            if same:
-                add(ev, rng.choice(same), S.CONTRADICTED, "qa_present")
+            for other in rng.sample(same, min(2, len(same))):  # a wrong answer the premise does contain
+                add(ev, other, S.CONTRADICTED, "qa_present")
         # neutral: a sentence of its articles naming the question's words but no choice
         qw = content_words(q)
         choice_words = set().union(*(content_words(c) for c in it["choices"]))
@@ -266,7 +272,10 @@ def _read(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def build(dev: Path = DEV, seed: int = SEED, fit_articles: int = 1600, report_articles: int = 250) -> dict[str, list[Pair]]:
+def build(dev: Path = DEV, seed: int = SEED, fit_articles: int = 1600, report_articles: int = 250,
+          skip_articles: int = 0) -> dict[str, list[Pair]]:
+    """skip_articles: start the fit articles this far into their (seeded) order, so that a second
+    training stage reads sentences the first did not."""
     from factbot.evals.fever import part_of
 
     rng = random.Random(seed)
@@ -290,7 +299,7 @@ def build(dev: Path = DEV, seed: int = SEED, fit_articles: int = 1600, report_ar
     rgb = _read(dev / "rgb_en_fact_dev.jsonl")
     fever = _read(dev / "climate_fever_dev.jsonl")
     parts = {
-        "fit": synthetic_pairs(fit_art[:fit_articles], "fit", SYNTH_SENTENCES_PER_ARTICLE, rng)
+        "fit": synthetic_pairs(fit_art[skip_articles : skip_articles + fit_articles], "fit", SYNTH_SENTENCES_PER_ARTICLE, rng)
         + realtimeqa_pairs(fit_q, "fit", rng)
         + rgb_pairs([r for r in rgb if int(r["id"]) % 2 == 0], rng)
         + fever_pairs([c for c in fever if part_of(str(c["claim_id"])) == "fit"]),
@@ -328,8 +337,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--fit-articles", type=int, default=1600)
     ap.add_argument("--report-articles", type=int, default=250)
+    ap.add_argument("--skip-articles", type=int, default=0, help="start this far into the fit articles (a second stage)")
     a = ap.parse_args(argv)
-    counts = write(build(a.dev, a.seed, a.fit_articles, a.report_articles), a.out)
+    counts = write(build(a.dev, a.seed, a.fit_articles, a.report_articles, a.skip_articles), a.out)
     print(json.dumps(counts, indent=2))
 
 
