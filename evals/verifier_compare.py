@@ -40,10 +40,10 @@ def code_judge(pairs: list[dict], config) -> list[list[float]]:
     from factbot.index.embed import Embedder
     from factbot.text.signals import compare
 
-    emb = Embedder(config)
+    emb = Embedder(config.threads)
     out = []
     for p in pairs:
-        sim = float(emb.embed([p["hypothesis"]]) @ emb.embed([p["premise"]]).T)
+        sim = float((emb.embed([p["hypothesis"]]) @ emb.embed([p["premise"]]).T)[0, 0])
         if compare(p["hypothesis"], p["premise"], "").contradiction:
             out.append([0.0, 1.0, 0.0])
             continue
