@@ -22,7 +22,8 @@ import re
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -174,8 +175,10 @@ def lock(data_dir: Path) -> FileLock:
     return FileLock(data_dir / LOCK, timeout=LOCK_WAIT_S)
 
 
-def locked(data_dir: Path):
-    """lock() entered, with a message when another writer holds it too long."""
+@contextmanager
+def locked(data_dir: Path) -> Iterator[None]:
+    """Hold lock() for the block, with a message when another writer holds it too long. (A lock
+    held by a process that died is free: the kernel drops it with the process.)"""
     held = lock(data_dir)
     try:
         held.acquire()
@@ -186,7 +189,10 @@ def locked(data_dir: Path):
         ) from None
     except PermissionError as e:
         raise permission_error(data_dir, "write to", e) from e
-    return held
+    try:
+        yield
+    finally:
+        held.release()
 
 
 # The change stamp ----------------------------------------------------------------------------

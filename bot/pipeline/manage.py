@@ -87,7 +87,6 @@ class LibraryOps:
                     if not self._pinned:
                         self._stamp = datadir.bump_stamp(self.config.data_dir)
 
-
     def add_files(self, paths: Iterable[str | Path], replace: bool = False) -> list[FileOutcome]:
         """Add files to the library (copied into the data dir's uploads folder). Nothing is ever
         dropped silently: identical content is "unchanged"; a different file under a name already
