@@ -89,7 +89,7 @@ def test_every_field_can_be_set_from_the_environment():
 
 
 def test_check_mode_is_an_enum_and_a_typo_is_an_error():
-    assert Config().check_mode is CheckMode.VERIFIER
+    assert Config().check_mode is CheckMode.CODE_AND_MODEL
     assert Config.from_env(env={"FACTBOT_CHECK_MODE": "model"}).check_mode is CheckMode.MODEL
     with pytest.raises(BadInput, match="code\\+model, code, model"):
         Config.from_env(env={"FACTBOT_CHECK_MODE": "code+modle"})
