@@ -103,7 +103,7 @@ def stream_answer(
         quoted = _quoted_draft(question, raw, checked, found)
         if quoted:
             checked, failed = quoted, None
-    if not failed and not config.ablated("verifier_support"):
+    if not failed and config.min_entailed > 0 and not config.ablated("verifier_support"):
         checked, failed = _backed(question, checked, evidence, config)
     if failed:
         yield Done(abstention(question, evidence, *failed, timings, raw, checked.dropped))
