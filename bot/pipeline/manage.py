@@ -76,7 +76,8 @@ class LibraryOps:
         lock), made on the index as it is now (reopened if another process changed it). Afterwards,
         even after a failure, retrieval serves what the store holds, and the new stamp tells other
         processes to reload. A rebuild's pinned bot writes under the lock its rebuild holds."""
-        with self._lock, (nullcontext() if self._pinned else datadir.locked(self.config.data_dir)):
+        local = not self._pinned and not self.config.chroma_host  # a Chroma server keeps no local index
+        with self._lock, (datadir.locked(self.config.data_dir) if local else nullcontext()):
             self._follow()
             try:
                 yield
@@ -84,7 +85,7 @@ class LibraryOps:
                 try:
                     self.retriever.rebuild()
                 finally:
-                    if not self._pinned:
+                    if local:
                         self._stamp = datadir.bump_stamp(self.config.data_dir)
 
     def add_files(self, paths: Iterable[str | Path], replace: bool = False) -> list[FileOutcome]:
