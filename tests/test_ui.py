@@ -155,6 +155,30 @@ def test_evidence_streams_before_the_answer(client):
     assert 'href="#src-1-1"' in final and 'id="src-1-1"' in final
 
 
+def test_a_stop_press_that_beats_the_cancellation_ends_the_answer_with_the_note(fake_bot):
+    """Stop reaches the server before Gradio cancels the answer's generator: its next update is the
+    "Stopped" note, never more of the unchecked answer (scripted model: control flow only)."""
+    from types import SimpleNamespace
+
+    from factbot.app.ui import STOPPED_NOTE, StopPresses, make_respond
+
+    stops, me, other = StopPresses(), SimpleNamespace(session_hash="me"), SimpleNamespace(session_hash="other")
+    respond = make_respond(fake_bot, 2_000, stops)
+    updates = respond("What did Kellogg clarify?", [], request=me)
+    history = next(updates)[0]  # the question and "searching"
+    while "fb-pending" not in last_html(history):
+        history = next(updates)[0]
+    stops.press(other)  # another browser's Stop leaves this answer alone
+    history = next(updates)[0]
+    assert "fb-pending" in last_html(history)  # still being written
+    history, _ = stops.stop(history, [], request=me)
+    assert STOPPED_NOTE in last_html(history)  # what the Stop handler shows at once
+    rest = [last_html(out[0]) for out in updates]
+    assert rest == [last_html(history)]  # the answer's next update is the note, then it ends
+    finished = list(respond("What did Kellogg clarify?", [], request=other))  # other's count was taken before its press
+    assert "fb-answered" in last_html(finished[-1][0])
+
+
 def test_follow_up_question_is_made_standalone(client):
     history, _, _ = client.predict("What did Kellogg clarify?", [], api_name="/ask")
     history, _, _ = client.predict("What did he clarify?", history, api_name="/ask")

@@ -75,10 +75,44 @@ def _docs(bot, doc_ids) -> dict:
     return {d: bot.store.document(d) for d in dict.fromkeys(doc_ids)}
 
 
-def make_respond(bot, limit: int):
+class StopPresses:
+    """How often each browser session pressed Stop. An answer being written compares the count with
+    the one at its start: a press can reach the server before Gradio's cancellation of the answer
+    does, and the answer's next update must then not overwrite the "Stopped" note."""
+
+    def __init__(self) -> None:
+        self._count: dict[str, int] = {}
+
+    def press(self, request: gr.Request | None) -> None:
+        if key := _session(request):
+            self._count[key] = self._count.get(key, 0) + 1
+
+    def count(self, request: gr.Request | None) -> int:
+        return self._count.get(_session(request), 0)
+
+    def stop(self, history: list, answers: list, request: gr.Request = None) -> tuple[list, dict]:
+        """Stop pressed: an answer still being written is replaced by a note (its words so far are
+        unchecked, so they are not kept); the conversation as it now is goes to the browser's storage."""
+        self.press(request)
+        history = list(history or [])
+        if history and history[-1].get("role") == "assistant" and "fb-pending" in str(history[-1].get("content")):
+            history[-1] = {"role": "assistant", "content": R.notice_html(STOPPED_NOTE, "hint")}
+        return history, stored(history, answers)
+
+
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or ""
+
+
+STOPPED_NOTE = "Stopped: no answer was given."
+
+
+def make_respond(bot, limit: int, stops: StopPresses | None = None):
+    stops = stops or StopPresses()
+
     def respond(
         message: str, history: list[dict], within: list[str] | None = None, answers: list | None = None,
-        since: str = "", until: str = "",
+        since: str = "", until: str = "", request: gr.Request = None,
     ) -> Iterator[tuple[list[dict], str, str, list]]:  # fmt: skip
         """Stream one answer into the chat: user turn, evidence cards, tokens, the checked answer.
         within: the doc ids to search (empty: all); answers: this session's Answers, for its report;
@@ -102,8 +136,13 @@ def make_respond(bot, limit: int):
             {"role": "user", "content": html.escape(text, quote=False)},
             {"role": "assistant", "content": R.searching_html(question, text)},
         ]
+        presses = stops.count(request)
         yield history, "", "", answers
         for body in _answer_stream(bot, question, text, turn, within or None, answers, dates):
+            if stops.count(request) != presses:  # Stop was pressed while this answer was being written
+                history[-1] = {"role": "assistant", "content": R.notice_html(STOPPED_NOTE, "hint")}
+                yield history, "", "", answers
+                return
             history[-1] = {"role": "assistant", "content": body}
             yield history, "", "", answers
 
@@ -286,7 +325,8 @@ def _export_row(bot, key: str, what: str, items: gr.State) -> list:
 
 def _ask_view(bot, within: gr.Dropdown, dates: list) -> dict:
     """The chat, its input, Ask and Stop; returns the page-load event that restores a stored conversation."""
-    respond = make_respond(bot, bot.config.max_question_chars)
+    stops = StopPresses()
+    respond = make_respond(bot, bot.config.max_question_chars, stops)
     answers = gr.State([])  # this session's Answers, for its report
     saved = gr.BrowserState({"history": [], "answers": []}, storage_key=STORAGE_KEY)
     chat = gr.Chatbot(
@@ -315,17 +355,10 @@ def _ask_view(bot, within: gr.Dropdown, dates: list) -> dict:
     example = chat.example_select(fill_example, None, msg, api_visibility="private").then(api_visibility="private", **chat_io)
     asked.then(**keep)
     example.then(**keep)
-    stop.click(stopped, [chat, answers], [chat, saved], cancels=[asked, example], api_visibility="private", queue=False)
+    stop.click(stops.stop, [chat, answers], [chat, saved], cancels=[asked, example], api_visibility="private", queue=False)
     return dict(fn=restored, inputs=saved, outputs=[chat, answers], api_visibility="private", queue=False)
 
 
-def stopped(history: list, answers: list) -> tuple[list, dict]:
-    """Stop pressed: an answer still being written is replaced by a note (its words so far are
-    unchecked, so they are not kept); the conversation as it now is goes to the browser's storage."""
-    history = list(history or [])
-    if history and history[-1].get("role") == "assistant" and "fb-pending" in str(history[-1].get("content")):
-        history[-1] = {"role": "assistant", "content": R.notice_html("Stopped: no answer was given.", "hint")}
-    return history, stored(history, answers)
 
 
 def _check_view(bot, within: gr.Dropdown, dates: list) -> None:
