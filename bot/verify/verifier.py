@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from factbot.core.errors import FactbotError
+from factbot.core.torch_thread import on_torch_thread
 
 HERE = Path(__file__).resolve().parent
 WEIGHTS = HERE / "verifier.safetensors"
@@ -74,6 +75,9 @@ class Verifier:
 
     def batch(self, pairs: Sequence[tuple[str, str]], batch_size: int = 64) -> list[Entailment]:
         """Every (premise, hypothesis) pair; pairs of similar length are run together."""
+        return on_torch_thread(self._batch, pairs, batch_size)
+
+    def _batch(self, pairs: Sequence[tuple[str, str]], batch_size: int) -> list[Entailment]:
         import torch
 
         if not pairs:
@@ -100,6 +104,10 @@ def manifest() -> dict:
 @functools.cache
 def load_verifier() -> Verifier:
     """The shipped verifier, built once per process (about 1 s after transformers is imported)."""
+    return on_torch_thread(_load)
+
+
+def _load() -> Verifier:
     if not WEIGHTS.exists():
         raise VerifierMissing(
             f"The verifier weights ({WEIGHTS.name}) are missing from the factbot package. "
