@@ -152,3 +152,26 @@ def test_a_long_name_is_found_without_its_last_common_word():
     assert unmatched_names(q, "Chloé Zhao won best director at the 93rd Academy Awards.") == []
     assert unmatched_names(q, "Chloé Zhao won best director at the 93rd Golden Globes.") == ["Academy Awards Ceremony"]
     assert unmatched_names("What did Kaja Kallas say?", "Kaja Novak spoke.") == ["Kaja Kallas"]  # two words: the surname decides
+
+
+# The parse confirms a missing name (text/parse.py: spaCy's small English pipeline) ---------------
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Which European country hosted the bridge summit on Monday?", None),  # a demonym, a weekday
+        ("Excitement grew over which harbor plan?", None),  # a capitalized word opening the question
+        ("What did Angela Merkel say about the bridge?", AbstainReason.UNKNOWN_ENTITY),  # a person is a name
+        ("What did the mayor say about the Harbor Authority?", AbstainReason.UNKNOWN_ENTITY),  # an organization
+    ],
+)
+def test_demonyms_dates_and_openers_never_block_but_names_do(question, expected):
+    passage = ev(1, "France hosted the bridge summit; the mayor praised the harbor plan.")
+    got = out_of_scope(question, [passage], 0.7, MIN_RELEVANCE, chunk_share)
+    assert (got.reason if got else None) == expected
+
+
+def test_without_the_parse_the_capitalized_words_block_as_before():
+    passage = ev(1, "France hosted the bridge summit; the mayor praised the harbor plan.")
+    rules = frozenset({"unknown_entity", "not_together"})  # FACTBOT_ABLATE=parsed_names
+    got = out_of_scope("Which European country hosted the bridge summit?", [passage], 0.7, MIN_RELEVANCE, chunk_share, rules)
+    assert got is not None and "European" in got.message

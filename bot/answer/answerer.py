@@ -70,7 +70,7 @@ def stream_answer(
 ) -> Iterator[Event]:
     """Abstain before the model when the evidence cannot answer; else stream the reply and check it."""
     evidence = found.evidence
-    rules = frozenset(r for r in ("unknown_entity", "not_together") if not config.ablated(r))
+    rules = frozenset(r for r in ("unknown_entity", "parsed_names", "not_together") if not config.ablated(r))
     scope = out_of_scope(question, evidence, found.relevance, config.min_relevance, chunk_share, rules)
     yield EvidenceReady(tuple(evidence), will_abstain=scope is not None)
     if scope:

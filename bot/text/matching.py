@@ -138,10 +138,10 @@ NOT_NAMES = W.capitalized(
 
 def name_groups(text: str) -> list[frozenset[str]]:
     """Runs of capitalized words ("Karoline Leavitt"), each as a set of lowercased stems."""
-    return [group for group, _ in _name_runs(text)]
+    return [group for group, _ in name_runs(text)]
 
 
-def _name_runs(text: str) -> list[tuple[frozenset[str], list[str]]]:
+def name_runs(text: str) -> list[tuple[frozenset[str], list[str]]]:
     """Each run of capitalized words as its stems and the words kept, as written."""
     runs = []
     for m in _NAME.finditer(normalize(text)):
@@ -170,7 +170,7 @@ class Alias:
 def name_aliases(text: str) -> list[Alias | None]:
     """For each of name_groups(text), its other form: the initials of a name of two words or more,
     the letters of an acronym; None for a single word."""
-    return [_alias(kept) for _, kept in _name_runs(text)]
+    return [_alias(kept) for _, kept in name_runs(text)]
 
 
 def _alias(kept: list[str]) -> Alias | None:
@@ -186,7 +186,7 @@ def written_otherwise(alias: Alias | None, text: str) -> bool:
         return False
     if alias.spelled:
         return alias.key in {a.lower() for a in _ACRONYM.findall(_acronyms(normalize(text)))}
-    return any(len(kept) >= 2 and "".join(w[0] for w in kept).lower() == alias.key for _, kept in _name_runs(text))
+    return any(len(kept) >= 2 and "".join(w[0] for w in kept).lower() == alias.key for _, kept in name_runs(text))
 
 
 def names(text: str) -> set[str]:
