@@ -15,7 +15,7 @@ from factbot.answer.find import Found
 from factbot.answer.generate import answer_prompt
 from factbot.answer.scope import out_of_scope
 from factbot.core.config import Config
-from factbot.core.types import AbstainReason, Answer, Done, Event, Evidence, EvidenceReady, Passage, Timings, Token
+from factbot.core.types import AbstainReason, Answer, Citation, Done, Event, Evidence, EvidenceReady, Passage, Timings, Token
 from factbot.model.generate import stream_reply
 from factbot.model.llm import ModelHandle
 from factbot.text.markers import MARKER_RUN, cited_numbers, strip_markers
@@ -103,6 +103,10 @@ def stream_answer(
         quoted = _quoted_draft(question, raw, checked, found)
         if quoted:
             checked, failed = quoted, None
+        elif failed[1] == AbstainReason.UNSUPPORTED and config.rescue_entailed > 0:
+            entailed = _entailed_draft(question, raw, checked, evidence, config.rescue_entailed)
+            if entailed:
+                checked, failed = entailed, None
     if not failed and config.min_entailed > 0 and not config.ablated("verifier_support"):
         checked, failed = _backed(question, checked, evidence, config)
     if failed:
@@ -125,6 +129,28 @@ def _backed(question: str, checked: citations.CheckedAnswer, evidence: list[Evid
         return checked, None
     note = f"the verifier found no cited passage that states the answer (entailed {b.entailed:.2f}, contradicted {b.contradicted:.2f})"
     return replace(checked, dropped=(*checked.dropped, note)), (ABSTAIN_UNSUPPORTED, AbstainReason.UNSUPPORTED)
+
+
+def _entailed_draft(question: str, raw: str, checked: citations.CheckedAnswer, evidence: list[Evidence],
+                   threshold: float) -> citations.CheckedAnswer | None:  # fmt: skip
+    """A draft the citation check found unbacked, kept when the verifier reads its answer (the
+    first sentence) as entailed by a passage shown: cited from that passage's most entailing
+    sentence. None when no passage entails it."""
+    from factbot.verify.support import entailing_quote
+    from factbot.verify.verifier import load_verifier
+
+    first = next(iter(sentences_in(strip_markers(raw))), None)
+    if first is None or not first[2].strip():
+        return None
+    found = entailing_quote(question, first[2], evidence, load_verifier(), threshold)
+    if found is None:
+        return None
+    e, start, end = found.evidence, found.start, found.end
+    quote = e.text[start - e.start : end - e.start]
+    cite = Citation(1, e.doc_id, e.title, e.source, quote, start, end, round(found.backing.entailed, 3))
+    note = f"kept by the verifier: passage [{e.n}] entails the answer ({found.backing.entailed:.2f})"
+    text = first[2].strip()
+    return citations.CheckedAnswer(f"{text} [1]", (cite,), False, (*checked.dropped, note))
 
 
 def _quoted_draft(question: str, raw: str, checked: citations.CheckedAnswer, found: Found):

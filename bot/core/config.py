@@ -96,6 +96,10 @@ class Config:
     # at least this verifier probability (bot/verify/support.py). Off by default: at 0.5 it
     # declined three right bundled answers (correctness 0.857 -> 0.810, over-refusal 0.079).
     min_entailed: float = 0.0
+    # When above 0, a draft the citation check rejected as unbacked still stands when a passage
+    # shown to the model entails "question + answer" with at least this verifier probability; the
+    # passage's most entailing sentence is then its quote (bot/verify/support.py: entailing_quote).
+    rescue_entailed: float = 0.0
     # Sentences scored for evidence: the top fused passages up to this many sentences (plus each
     # retriever's top 2). A budget in sentences, not passages: ten short passages cost what two
     # long chunks do, and short ones need the depth (RGB dev: gold in the shortlist 0.88 at 4 passages).
