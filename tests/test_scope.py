@@ -175,3 +175,11 @@ def test_without_the_parse_the_capitalized_words_block_as_before():
     rules = frozenset({"unknown_entity", "not_together"})  # FACTBOT_ABLATE=parsed_names
     got = out_of_scope("Which European country hosted the bridge summit?", [passage], 0.7, MIN_RELEVANCE, chunk_share, rules)
     assert got is not None and "European" in got.message
+
+
+def test_initials_written_with_dots_are_the_same_name_for_names_asked_together():
+    passage = ev(1, "Tornadoes struck 32 towns in the U.S. state of Mississippi on the bridge road.")
+    got = out_of_scope("Which US state saw 32 tornadoes?", [passage], 0.7, MIN_RELEVANCE, chunk_share)
+    assert got is None
+    assert anchors_apart("Which US state saw 32 tornadoes?", [passage], chunk_share) == []
+    assert anchors_apart("Which US state saw 40 tornadoes?", [passage], chunk_share) == ["us", "40"]

@@ -39,7 +39,9 @@ def _apart(rare: list[tuple[frozenset[str], str]], nums: set[str], evidence: lis
     for e in evidence:
         around = f"{e.context} {e.text}"
         stems = content_stems(around) | numbers(around)
-        if all(any(stem_in(t, stems) for t in g) for g, _ in rare) and nums <= stems:
+        # a name is there when its words are, or when the unknown-name check finds it (initials,
+        # "U.S." for "US", spelling variants): both checks read names alike
+        if all(any(stem_in(t, stems) for t in g) or not unmatched_names(w, around) for g, w in rare) and nums <= stems:
             return []
     return [" ".join(sorted(g)) for g, _ in rare] + sorted(nums)
 
