@@ -166,26 +166,26 @@ def test_the_reply_is_read_no_further_than_its_fourth_sentence(bot, fake):
     assert not fake.lock.locked()  # the stream was closed, so the model is free for the next question
 
 
-NOBEL = {"nobel.txt": "Nobel prize\n\nThe Swedish Academy met in Stockholm on Thursday. Olga Tokarczuk won the 2018 "
-                      "Nobel Prize in Literature, the academy announced. Peter Handke was named the 2019 laureate.\n"}  # fmt: skip
+PRIZE = {"vesper.txt": "Vesper prize\n\nThe jury met in Bergen on Thursday. Mara Lindqvist won the 2018 Vesper Prize "
+                       "for poetry, the jury announced. Tomas Brekke was named the 2019 laureate.\n"}  # fmt: skip
 
 
 def test_the_verifier_keeps_an_unbacked_draft_it_reads_as_entailed(tmp_path, embedder):
     """FACTBOT_RESCUE_ENTAILED: the draft fails the citation check (its one source number is
     wrong and its wording is the model's), the verifier reads the answer in a passage shown."""
-    bot = scripted_bot(tmp_path, NOBEL, embedder, rescue_entailed=0.5)
-    q = "Who won the 2018 Nobel Prize in Literature?"
-    answer = _run(bot, bot.model, q, "The Polish novelist Tokarczuk took the literature prize that year [7].")[-1].answer
+    bot = scripted_bot(tmp_path, PRIZE, embedder, rescue_entailed=0.5)
+    q = "Who won the 2018 Vesper Prize for poetry?"
+    answer = _run(bot, bot.model, q, "The Swedish writer Lindqvist took the verse award that year [7].")[-1].answer
     assert not answer.abstained, answer.dropped
-    assert answer.text.startswith("The Polish novelist Tokarczuk") and answer.text.endswith("[1]")
-    assert answer.citations and "Olga Tokarczuk won the 2018" in answer.citations[0].quote
+    assert answer.text.startswith("The Swedish writer Lindqvist") and answer.text.endswith("[1]")
+    assert answer.citations and "Mara Lindqvist won the 2018" in answer.citations[0].quote
     assert any("kept by the verifier" in d for d in answer.dropped)
     doc = bot.store.document(answer.citations[0].doc_id)
     assert doc.text[answer.citations[0].start : answer.citations[0].end] == answer.citations[0].quote
 
 
 def test_the_verifier_does_not_keep_a_draft_the_passages_contradict(tmp_path, embedder):
-    bot = scripted_bot(tmp_path, NOBEL, embedder, rescue_entailed=0.5)
-    q = "Who won the 2018 Nobel Prize in Literature?"
-    answer = _run(bot, bot.model, q, "Kazuo Ishiguro took the literature prize that year [7].")[-1].answer
+    bot = scripted_bot(tmp_path, PRIZE, embedder, rescue_entailed=0.5)
+    q = "Who won the 2018 Vesper Prize for poetry?"
+    answer = _run(bot, bot.model, q, "Anna Berg took the poetry prize that year [7].")[-1].answer
     assert answer.abstained and answer.reason == "unsupported"

@@ -7,14 +7,14 @@ from factbot.core.types import Evidence
 from factbot.verify.support import answer_backing, entailing_quote
 from factbot.verify.verifier import Entailment
 
-SENTENCES = ["The jury met in Oslo.", "Olga Tokarczuk won the 2018 Nobel Prize in Literature.", "Peter Handke won in 2019."]
+SENTENCES = ["The jury met in Bergen.", "Mara Lindqvist won the 2018 Vesper Prize for poetry.", "Tomas Brekke won in 2019."]
 DOC = " ".join(SENTENCES)
 
 
 def passage(n: int, start: int, end: int) -> Evidence:
     cuts = [(DOC.index(s), DOC.index(s) + len(s)) for s in SENTENCES]
     inside = tuple((s, t) for s, t in cuts if start <= s and t <= end)
-    return Evidence(n=n, doc_id="nobel", title="Nobel", source="nobel.txt", text=DOC[start:end], start=start, end=end,
+    return Evidence(n=n, doc_id="vesper", title="Vesper", source="vesper.txt", text=DOC[start:end], start=start, end=end,
                     relevance=0.7, sentences=inside)  # fmt: skip
 
 
@@ -32,32 +32,32 @@ class ScriptedVerifier:
 def test_the_quote_is_the_most_entailing_sentence_of_the_best_passage():
     second_end = DOC.index(SENTENCES[2]) - 1
     evidence = [passage(1, DOC.index(SENTENCES[2]), len(DOC)), passage(2, 0, second_end)]
-    got = entailing_quote("Who won the 2018 Nobel Prize in Literature?", "Olga Tokarczuk won it.", evidence,
-                          ScriptedVerifier("Tokarczuk"), 0.5)  # fmt: skip
+    got = entailing_quote("Who won the 2018 Vesper Prize for poetry?", "Mara Lindqvist won it.", evidence,
+                          ScriptedVerifier("Lindqvist"), 0.5)  # fmt: skip
     assert got is not None and got.evidence.n == 2
-    assert DOC[got.start : got.end] == "Olga Tokarczuk won the 2018 Nobel Prize in Literature."
-    assert got.backing.statement == "Who won the 2018 Nobel Prize in Literature? Olga Tokarczuk won it"
+    assert DOC[got.start : got.end] == "Mara Lindqvist won the 2018 Vesper Prize for poetry."
+    assert got.backing.statement == "Who won the 2018 Vesper Prize for poetry? Mara Lindqvist won it"
 
 
 def test_no_quote_below_the_threshold_or_when_contradiction_wins():
     evidence = [passage(1, 0, DOC.index(SENTENCES[2]) - 1)]
-    assert entailing_quote("Who won?", "Handke.", evidence, ScriptedVerifier("nobody"), 0.5) is None
-    assert entailing_quote("Who won?", "Handke.", evidence, ScriptedVerifier("Tokarczuk", contradicted=0.95), 0.5) is None
-    assert entailing_quote("Who won?", "Handke.", [], ScriptedVerifier("Tokarczuk"), 0.5) is None
+    assert entailing_quote("Who won?", "Brekke.", evidence, ScriptedVerifier("nobody"), 0.5) is None
+    assert entailing_quote("Who won?", "Brekke.", evidence, ScriptedVerifier("Lindqvist", contradicted=0.95), 0.5) is None
+    assert entailing_quote("Who won?", "Brekke.", [], ScriptedVerifier("Lindqvist"), 0.5) is None
 
 
 def test_answer_backing_reads_every_premise_in_one_batch():
-    v = ScriptedVerifier("Tokarczuk")
-    b = answer_backing("Who won the 2018 prize?", "Olga Tokarczuk", ["Handke won in 2019.", DOC], v, 0.5)
+    v = ScriptedVerifier("Lindqvist")
+    b = answer_backing("Who won the 2018 prize?", "Mara Lindqvist", ["Brekke won in 2019.", DOC], v, 0.5)
     assert b.backed and b.entailed == 0.9 and v.calls == 1
-    assert not answer_backing("Who won?", "Olga Tokarczuk", [], v, 0.5).backed
+    assert not answer_backing("Who won?", "Mara Lindqvist", [], v, 0.5).backed
 
 
 def test_the_shipped_verifier_finds_the_sentence_that_answers():
     from factbot.verify.verifier import load_verifier
 
     evidence = [passage(1, 0, len(DOC))]
-    q = "Who won the 2018 Nobel Prize in Literature?"
-    got = entailing_quote(q, "Olga Tokarczuk won the 2018 Nobel Prize in Literature.", evidence, load_verifier(), 0.5)
-    assert got is not None and "Tokarczuk" in DOC[got.start : got.end]
-    assert entailing_quote(q, "Kazuo Ishiguro won the 2018 Nobel Prize in Literature.", evidence, load_verifier(), 0.5) is None
+    q = "Who won the 2018 Vesper Prize for poetry?"
+    got = entailing_quote(q, "Mara Lindqvist won the 2018 Vesper Prize for poetry.", evidence, load_verifier(), 0.5)
+    assert got is not None and "Lindqvist" in DOC[got.start : got.end]
+    assert entailing_quote(q, "Anna Berg won the 2018 Vesper Prize for poetry.", evidence, load_verifier(), 0.5) is None
