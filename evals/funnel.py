@@ -81,7 +81,7 @@ def stage_holds(pieces: Iterable[tuple[str, str]], gold_files: frozenset[str] | 
 
 
 def reply_holds(text: str, matches: Matches) -> bool:
-    """The answer rule on a reply, its [n] markers removed ("Olga [1] Tokarczuk" is not split)."""
+    """The answer rule on a reply, its [n] markers removed ("Mara [1] Lindqvist" is not split)."""
     return bool(text) and matches(strip_markers(text))
 
 

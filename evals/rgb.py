@@ -10,11 +10,11 @@ own rule, plus "a cited quote comes from a passage that holds the answer".
 The file format (the same as RGB's own en.json / en_fact.json, so any RGB-style file works):
 one JSON object a line (blank lines are skipped, other keys are ignored):
 
-    {"id": 50, "query": "Who was awarded the 2018 Nobel Prize in Literature?",
-     "answer": "Olga Tokarczuk", "fakeanswer": "Peter Handke",
-     "positive": ["... awarded to Olga Tokarczuk ...", ...],
-     "negative": ["The Nobel Prize in Literature has been awarded 115 times ...", ...],
-     "positive_wrong": ["... awarded to Peter Handke ...", ...]}
+    {"id": 7, "query": "Who was awarded the 2018 Vesper Prize for poetry?",
+     "answer": "Mara Lindqvist", "fakeanswer": "Tomas Brekke",
+     "positive": ["... awarded to Mara Lindqvist ...", ...],
+     "negative": ["The Vesper Prize has been awarded 40 times ...", ...],
+     "positive_wrong": ["... awarded to Tomas Brekke ...", ...]}
 
 - id: a whole number >= 0, unique in the file (it names the passage files and picks --half);
 - query: the question, a non-empty string;

@@ -202,7 +202,7 @@ def _corroborated(checked: citations.CheckedAnswer, reading: conflicts.Reading |
 
 
 def _disputed_draft(question: str, raw: str, found: Found, related):
-    """A draft that failed its check ("awarded to Peter Handke and Olga Tokarczuk [3], [4]") may
+    """A draft that failed its check ("awarded to Tomas Brekke and Mara Lindqvist [3], [4]") may
     have failed because its sources disagree. A retrieved sentence that gives what the draft
     says, and meets every constraint of the question, anchors the search for rivals; the answer
     is then the disagreement alone, every side quoted. None when no such sentence has a rival."""

@@ -1,11 +1,11 @@
 """A checked answer + every passage retrieved for its question -> the sides, when sources disagree.
 
-The drafted answer fills the question's slot with a value ("Olga Tokarczuk") taken from the
+The drafted answer fills the question's slot with a value ("Mara Lindqvist") taken from the
 sentences it quotes. Every sentence of every retrieved passage, not only those shown to the model,
 is read for the same slot (text/slots.py): a sentence with the same frame (most of the quoted
 sentence's other content words), the question's constraints (its year, its names), and another
 value in the slot answers the same question differently, when it gives that value in the drafted
-value's place: next to the same word ("awarded to Olga Tokarczuk" / "awarded to Peter Handke").
+value's place: next to the same word ("awarded to Mara Lindqvist" / "awarded to Tomas Brekke").
 Its passage must not also state the drafted value: an article that names both is telling a
 longer story, not a rival answer. When there is no rival, the sentences of other articles that
 give the drafted value cite it from them too (corroborations).
@@ -251,7 +251,7 @@ def _sides(anchors, value: frozenset[str], agree: list[Statement], rivals: list[
 
 
 def _grouped(rivals: list[Statement], known: frozenset[str]) -> list[tuple[frozenset[str], list[Statement]]]:
-    """Rivals sharing a value word give the same answer ("Handke", "Peter Handke")."""
+    """Rivals sharing a value word give the same answer ("Brekke", "Tomas Brekke")."""
     groups: list[tuple[frozenset[str], list[Statement]]] = []
     for st in rivals:
         own = st.slot.values - known
@@ -316,7 +316,7 @@ def numbered(sides: tuple[Side, ...], citations: tuple[Citation, ...]) -> tuple[
 
 
 def disagreement(sides: tuple[Side, ...]) -> str:
-    """"The sources disagree: [1] and [2] say Olga Tokarczuk; [3] says Peter Handke." """
+    """"The sources disagree: [1] and [2] say Mara Lindqvist; [3] says Tomas Brekke." """
     parts = []
     for s in sides:
         marks = " and ".join(f"[{c.n}]" for c in s.citations)
@@ -331,7 +331,7 @@ def claim_sides(claim: str, passages: Sequence[Passage]) -> tuple[Side, ...]:
     """The claim's side and its rivals, when retrieved sentences both state the claim and state it
     with another name, number or date in its place; () otherwise.
 
-    A claim has no question to fix its slot; its runs of value words ("Olga Tokarczuk", "2018")
+    A claim has no question to fix its slot; its runs of value words ("Mara Lindqvist", "2018")
     are the candidates. A sentence that keeps every run and most of the claim's other words
     states it. One that keeps all runs but one, puts a value of the same kind in its place (a name
     for a name, a number or a date for a number or a date) and keeps most of the other words
@@ -375,7 +375,7 @@ def _quantities(slot: Slot) -> frozenset[str]:
 
 def _in_place(run: list[Token], claim: Slot, other: Slot) -> bool:
     """other puts a value of its own, of the run's kind (a name for a name), where the claim has
-    the run: next to the same word ("awarded to Olga Tokarczuk" / "awarded to Peter Handke")."""
+    the run: next to the same word ("awarded to Mara Lindqvist" / "awarded to Tomas Brekke")."""
     seq, oseq = _sequence(claim), _sequence(other)
     i0 = next(i for i, t in enumerate(seq) if t is run[0])
     i1 = i0 + len(run)

@@ -280,8 +280,8 @@ def cmd_serve(args) -> int:
 
 RGB_FORMAT_HELP = """\
 --suite rgb reads RGB's format (Chen et al., AAAI 2024), one JSON object a line:
-  {"id": 50, "query": "Who was awarded the 2018 Nobel Prize in Literature?",
-   "answer": "Olga Tokarczuk", "fakeanswer": "Peter Handke",
+  {"id": 7, "query": "Who was awarded the 2018 Vesper Prize for poetry?",
+   "answer": "Mara Lindqvist", "fakeanswer": "Tomas Brekke",
    "positive": ["...passages that hold the answer..."], "negative": ["...noise passages..."],
    "positive_wrong": ["...fact-altered copies of the positives, stating fakeanswer..."]}
   id: a unique whole number >= 0; answer (and fakeanswer): a string, or a list whose items must all

@@ -140,7 +140,7 @@ class Citation:
 class Side:
     """One answer the sources give to a question they answer differently."""
 
-    value: str  # the answer as its first quote writes it ("Peter Handke")
+    value: str  # the answer as its first quote writes it ("Tomas Brekke")
     citations: tuple[Citation, ...]  # quotes that give it, one per article (the [n] in Answer.text)
     drafted: bool = False  # the side the drafted answer took
     sources: int = 1  # articles that give it; the citations show at most a few

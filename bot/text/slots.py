@@ -1,7 +1,7 @@
 """The slot a question asks to fill, read in a sentence: its values and the frame around them.
 
-"The Nobel Prize in Literature 2018 was awarded to Olga Tokarczuk" fills the slot of "Who was
-awarded the 2018 Nobel Prize in Literature?" with the values {olga, tokarczuk}; the rest of its
+"The Vesper Prize for poetry 2018 was awarded to Mara Lindqvist" fills the slot of "Who was
+awarded the 2018 Vesper Prize for poetry?" with the values {mara, lindqvist}; the rest of its
 content words (nobel, prize, literatur, award) are its frame. Two sentences with the same frame and
 different values answer the same question differently: that is how a conflict is found.
 
@@ -92,7 +92,7 @@ def _no_dates(tokens: tuple[Token, ...], text: str) -> tuple[Token, ...]:
 
 
 def value_runs(slot: Slot) -> list[list[Token]]:
-    """Runs of value words of one kind with only spaces between them: "Olga Tokarczuk", "20 2018"
+    """Runs of value words of one kind with only spaces between them: "Mara Lindqvist", "20 2018"
     of "April 20, 2018" is two runs (the comma), "February 2016 Gianni" is two (the kind)."""
     runs: list[list[Token]] = []
     prev: Token | None = None
@@ -109,7 +109,7 @@ def value_runs(slot: Slot) -> list[list[Token]]:
 
 def surface(sentence: str, slot: Slot, keys: frozenset[str]) -> str:
     """The value as written: the run of value words around the first word whose key is in keys
-    ("April 20, 2018", "Olga Tokarczuk"); "" when no value word has such a key."""
+    ("April 20, 2018", "Mara Lindqvist"); "" when no value word has such a key."""
     toks = slot.tokens
     hits = [i for i, t in enumerate(toks) if t.value and t.key in keys]
     if not hits:
