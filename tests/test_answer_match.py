@@ -8,7 +8,7 @@ OCT_27 = (("October 27 2017", "Oct 27, 2017", "Oct. 27, 2017"),)
 
 
 def test_whatever_rgb_accepts_it_accepts():
-    for answer, text in [("Olga Tokarczuk", "It went to OLGA TOKARCZUK."), (("Paris", "London"), "Paris and london"),
+    for answer, text in [("Mara Lindqvist", "It went to MARA LINDQVIST."), (("Paris", "London"), "Paris and london"),
                          (NOV_15, "on Nov 15, 2020"), ("Soul", "Soulful")]:  # fmt: skip
         assert rgb.holds_answer(answer, text) and loosely(answer, text)
 

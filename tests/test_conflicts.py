@@ -17,9 +17,9 @@ from factbot.core.types import Chunk, Citation, Passage
 from factbot.text.questions import AnswerForm
 from factbot.text.slots import read_slot, surface
 
-NOBEL_Q = "Who was awarded the 2018 Nobel Prize in Literature?"
-TRUE = "The Nobel Prize in Literature 2018 was awarded to Olga Tokarczuk for her narrative imagination."
-FAKE = "The Nobel Prize in Literature 2018 was awarded to Peter Handke for his narrative imagination."
+PRIZE_Q = "Who was awarded the 2018 Vesper Prize for poetry?"
+TRUE = "The Vesper Prize for poetry 2018 was awarded to Mara Lindqvist for her narrative imagination."
+FAKE = "The Vesper Prize for poetry 2018 was awarded to Tomas Brekke for his narrative imagination."
 
 
 def passage(doc: str, text: str) -> Passage:
@@ -33,16 +33,16 @@ def cite(p: Passage, sentence: str, n: int = 1) -> Citation:
 
 # Slots ----------------------------------------------------------------------------------------
 def test_a_who_question_fills_its_slot_with_names_not_given_by_the_question():
-    slot = read_slot(TRUE, AnswerForm.NAME, NOBEL_Q)
-    assert slot.values == {"olga", "tokarczuk"}
-    assert {"nobel", "prize", "award", "2018"} <= slot.frame  # the question's own words are frame
+    slot = read_slot(TRUE, AnswerForm.NAME, PRIZE_Q)
+    assert slot.values == {"mara", "lindqvist"}
+    assert {"vesper", "prize", "award", "2018"} <= slot.frame  # the question's own words are frame
 
 
 def test_a_date_slot_holds_months_days_and_years_but_not_codes_or_the_given_year():
-    q = "What is the release date of God of War (2018)?"
-    slot = read_slot("On PS4 the game was released on April 20, 2018.", AnswerForm.DATE, q)
-    assert slot.values == {"apr", "20"}  # not "4" of PS4, not the question's 2018
-    assert surface("On PS4 the game was released on April 20, 2018.", slot, frozenset({"20"})) == "April 20, 2018"
+    q = "What is the release date of Starfall Saga (2018)?"
+    slot = read_slot("On PS4 the game was released on March 9, 2018.", AnswerForm.DATE, q)
+    assert slot.values == {"mar", "9"}  # not "4" of PS4, not the question's 2018
+    assert surface("On PS4 the game was released on March 9, 2018.", slot, frozenset({"9"})) == "March 9, 2018"
 
 
 def test_months_are_no_names_and_amounts_keep_their_size_word():
@@ -55,43 +55,43 @@ def test_months_are_no_names_and_amounts_keep_their_size_word():
 # Answers --------------------------------------------------------------------------------------
 def test_a_passage_that_puts_another_name_in_the_same_frame_is_a_rival_side():
     a, b, c = passage("a", TRUE), passage("b", "Old news. " + TRUE), passage("c", FAKE)
-    sides = find_sides(NOBEL_Q, "Olga Tokarczuk was awarded the prize.", [cite(a, TRUE)], [a, b, c])
-    assert [s.value for s in sides] == ["Olga Tokarczuk", "Peter Handke"]  # the majority first
+    sides = find_sides(PRIZE_Q, "Mara Lindqvist was awarded the prize.", [cite(a, TRUE)], [a, b, c])
+    assert [s.value for s in sides] == ["Mara Lindqvist", "Tomas Brekke"]  # the majority first
     assert sides[0].drafted and sides[0].sources == 2 and not sides[1].drafted
     assert [c.doc_id for c in sides[1].citations] == ["c"]
 
 
 def test_the_drafted_side_is_named_even_when_it_is_the_minority():
     a, b, c = passage("a", TRUE), passage("b", FAKE), passage("c", "Earlier: " + FAKE)
-    sides = find_sides(NOBEL_Q, "Olga Tokarczuk.", [cite(a, TRUE)], [a, b, c])
-    assert [(s.value, s.sources, s.drafted) for s in sides] == [("Peter Handke", 2, False), ("Olga Tokarczuk", 1, True)]
+    sides = find_sides(PRIZE_Q, "Mara Lindqvist.", [cite(a, TRUE)], [a, b, c])
+    assert [(s.value, s.sources, s.drafted) for s in sides] == [("Tomas Brekke", 2, False), ("Mara Lindqvist", 1, True)]
 
 
 def test_sides_get_the_answers_numbers_and_the_text_names_every_side():
     a, c = passage("a", TRUE), passage("c", FAKE)
     first = cite(a, TRUE)
-    sides, cits = numbered(find_sides(NOBEL_Q, "Olga Tokarczuk.", [first], [a, c]), (first,))
+    sides, cits = numbered(find_sides(PRIZE_Q, "Mara Lindqvist.", [first], [a, c]), (first,))
     assert [c.n for c in cits] == [1, 2] and cits[0] == first
-    assert disagreement(sides) == "The sources disagree: [1] says Olga Tokarczuk; [2] says Peter Handke."
+    assert disagreement(sides) == "The sources disagree: [1] says Mara Lindqvist; [2] says Tomas Brekke."
 
 
 @pytest.mark.parametrize(
     "other",
     [
-        "The Nobel Prize in Literature 2019 was awarded to Peter Handke for his narrative imagination.",  # another year
-        "Peter Handke and Olga Tokarczuk: the Nobel Prize in Literature 2018 was awarded to Olga Tokarczuk.",  # both
-        "Peter Handke visited Vienna in the spring and spoke about music and theatre.",  # another frame
-        "Peter Handke.",  # no frame of its own, nor around it
+        "The Vesper Prize for poetry 2019 was awarded to Tomas Brekke for his narrative imagination.",  # another year
+        "Tomas Brekke and Mara Lindqvist: the Vesper Prize for poetry 2018 was awarded to Mara Lindqvist.",  # both
+        "Tomas Brekke visited Vienna in the spring and spoke about music and theatre.",  # another frame
+        "Tomas Brekke.",  # no frame of its own, nor around it
     ],
 )
 def test_no_rival_where_the_sources_do_not_answer_the_same_question_differently(other):
     a, c = passage("a", TRUE), passage("c", other)
-    assert find_sides(NOBEL_Q, "Olga Tokarczuk.", [cite(a, TRUE)], [a, c]) == ()
+    assert find_sides(PRIZE_Q, "Mara Lindqvist.", [cite(a, TRUE)], [a, c]) == ()
 
 
 def test_an_answer_without_a_value_of_the_asked_form_is_not_compared():
     a, c = passage("a", TRUE), passage("c", FAKE)
-    assert find_sides(NOBEL_Q, "The prize was awarded.", [cite(a, TRUE)], [a, c]) == ()
+    assert find_sides(PRIZE_Q, "The prize was awarded.", [cite(a, TRUE)], [a, c]) == ()
 
 
 def test_a_rival_date_is_found_and_written_as_the_source_writes_it():
@@ -107,7 +107,7 @@ def test_a_rival_date_is_found_and_written_as_the_source_writes_it():
 def test_a_claim_some_articles_state_and_others_swap_is_conflicting():
     a, c = passage("a", TRUE), passage("c", FAKE)
     sides = claim_sides(TRUE, [a, c])
-    assert [(s.value, s.drafted) for s in sides] == [("Olga Tokarczuk", True), ("Peter Handke", False)]
+    assert [(s.value, s.drafted) for s in sides] == [("Mara Lindqvist", True), ("Tomas Brekke", False)]
 
 
 def test_a_paraphrase_with_other_details_is_no_rival_of_a_claim():
@@ -204,24 +204,24 @@ def test_a_claim_restated_with_a_date_field_open_or_a_compound_is_no_rival(claim
 
 
 # Corroboration --------------------------------------------------------------------------------
-AGREES = "Olga Tokarczuk was awarded the 2018 Nobel Prize in Literature, the Swedish Academy said."
+AGREES = "Mara Lindqvist was awarded the 2018 Vesper Prize for poetry, the Swedish Academy said."
 
 
 def test_other_articles_giving_the_answer_corroborate_it_one_quote_each():
     a, b, c, d = (passage(x, t) for x, t in [("a", TRUE), ("b", AGREES), ("c", "Recap. " + AGREES), ("d", "Also: " + TRUE)])
     first = cite(a, TRUE)
-    reading = read_answers(NOBEL_Q, "Olga Tokarczuk was awarded the prize.", [first], [a, b, c, d])
+    reading = read_answers(PRIZE_Q, "Mara Lindqvist was awarded the prize.", [first], [a, b, c, d])
     extra = corroborations(reading, [first])
     # Three articles in all give the value (MAX_SIDE_QUOTES): two more, each a verbatim sentence.
     assert len(extra) == MAX_SIDE_QUOTES - 1 and len({e.doc_id for e in extra}) == len(extra)
     texts = {p.chunk.doc_id: p.chunk.text for p in (a, b, c, d)}
-    assert all(texts[e.doc_id][e.start : e.end] == e.quote and "Olga Tokarczuk" in e.quote for e in extra)
+    assert all(texts[e.doc_id][e.start : e.end] == e.quote and "Mara Lindqvist" in e.quote for e in extra)
 
 
 def test_no_corroboration_when_some_article_gives_another_answer():
     a, b, c = passage("a", TRUE), passage("b", AGREES), passage("c", FAKE)
     first = cite(a, TRUE)
-    assert corroborations(read_answers(NOBEL_Q, "Olga Tokarczuk.", [first], [a, b, c]), [first]) == []
+    assert corroborations(read_answers(PRIZE_Q, "Mara Lindqvist.", [first], [a, b, c]), [first]) == []
 
 
 def test_no_corroboration_for_an_answer_of_no_fixed_form():
@@ -229,5 +229,5 @@ def test_no_corroboration_for_an_answer_of_no_fixed_form():
     # person says something else.
     a, b = passage("a", TRUE), passage("b", AGREES)
     first = cite(a, TRUE)
-    q = "What did the Swedish Academy say about the Nobel Prize in Literature?"
-    assert corroborations(read_answers(q, "It was awarded to Olga Tokarczuk.", [first], [a, b]), [first]) == []
+    q = "What did the Swedish Academy say about the Vesper Prize for poetry?"
+    assert corroborations(read_answers(q, "It was awarded to Mara Lindqvist.", [first], [a, b]), [first]) == []

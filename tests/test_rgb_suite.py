@@ -18,27 +18,27 @@ from factbot.evals import rgb
 from factbot.evals.metrics import Cited, Reply, Span
 from factbot.evals.report import rgb_markdown, rgb_summary_text
 
-NOBEL = {
+PRIZE = {
     "id": 50,
-    "query": "Who was awarded the 2018 Nobel Prize in Literature?",
-    "answer": "Olga Tokarczuk",
-    "fakeanswer": "Peter Handke",
-    "positive": ["The Nobel Prize in Literature 2018 was awarded to Olga Tokarczuk ...",
-                 "The 2018 prize went to the Polish writer Olga Tokarczuk."],
-    "negative": ["The Nobel Prize in Literature has been awarded 115 times.",
+    "query": "Who was awarded the 2018 Vesper Prize for poetry?",
+    "answer": "Mara Lindqvist",
+    "fakeanswer": "Tomas Brekke",
+    "positive": ["The Vesper Prize for poetry 2018 was awarded to Mara Lindqvist ...",
+                 "The 2018 prize went to the Swedish writer Mara Lindqvist."],
+    "negative": ["The Vesper Prize has been awarded 40 times.",
                  "The Swedish Academy postponed the 2018 prize over a scandal."],
-    "positive_wrong": ["The Nobel Prize in Literature 2018 was awarded to Peter Handke ..."],
+    "positive_wrong": ["The Vesper Prize for poetry 2018 was awarded to Tomas Brekke ..."],
 }  # fmt: skip
-GOW = {
+GAME = {
     "id": 51,
-    "query": "What is the release date of God of War (2018)?",
-    "answer": [["April 20 2018", "Apr 20, 2018", "April 20, 2018"]],
+    "query": "What is the release date of Starfall Saga (2018)?",
+    "answer": [["March 9 2018", "Mar 9, 2018", "March 9, 2018"]],
     "fakeanswer": "April 2, 2011",
-    "positive": ["God of War was released worldwide on April 20, 2018, for the PlayStation 4."],
+    "positive": ["Starfall Saga was released worldwide on March 9, 2018, for the PlayStation 4."],
     # the same text as a noise passage of item 50 (written once), and one that holds item 50's answer
-    "negative": ["The Nobel Prize in Literature has been awarded 115 times.",
-                 "Olga Tokarczuk also reviewed God of War, the critics said."],
-    "positive_wrong": ["God of War was released worldwide on April 2, 2011, for the PlayStation 4."],
+    "negative": ["The Vesper Prize has been awarded 40 times.",
+                 "Mara Lindqvist also reviewed Starfall Saga, the critics said."],
+    "positive_wrong": ["Starfall Saga was released worldwide on April 2, 2011, for the PlayStation 4."],
 }  # fmt: skip
 
 
@@ -49,11 +49,11 @@ def write_suite(path: Path, *objs) -> Path:
 
 # The format ----------------------------------------------------------------------------------
 def test_loads_a_good_file_into_frozen_items(tmp_path):
-    items = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL, "", GOW))
+    items = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE, "", GAME))
     assert [i.id for i in items] == [50, 51]
-    assert items[0].answer == "Olga Tokarczuk" and items[0].fakeanswer == "Peter Handke"
-    assert items[1].answer == (("April 20 2018", "Apr 20, 2018", "April 20, 2018"),)
-    assert items[1].positive_wrong == tuple(GOW["positive_wrong"])
+    assert items[0].answer == "Mara Lindqvist" and items[0].fakeanswer == "Tomas Brekke"
+    assert items[1].answer == (("March 9 2018", "Mar 9, 2018", "March 9, 2018"),)
+    assert items[1].positive_wrong == tuple(GAME["positive_wrong"])
     with pytest.raises(AttributeError):
         items[0].query = "changed"
 
@@ -71,21 +71,21 @@ def test_the_dev_file_loads_when_present():
     [
         ("{not json", "not valid JSON"),
         ("[1, 2]", "must be a JSON object"),
-        (json.dumps({**NOBEL, "id": "50"}), "id must be a whole number"),
-        (json.dumps({**NOBEL, "id": -1}), "id must be a whole number"),
-        (json.dumps({**NOBEL, "query": " "}), "query must be a non-empty string"),
-        (json.dumps({k: v for k, v in NOBEL.items() if k != "answer"}), "has no answer"),
-        (json.dumps({**NOBEL, "answer": []}), "answer must be"),
-        (json.dumps({**NOBEL, "answer": [["a"], []]}), "answer must be"),
-        (json.dumps({**NOBEL, "answer": [1]}), "answer must be"),
-        (json.dumps({**NOBEL, "fakeanswer": ""}), "fakeanswer must be"),
-        (json.dumps({k: v for k, v in NOBEL.items() if k != "negative"}), "no 'negative' list"),
-        (json.dumps({**NOBEL, "positive": "one passage"}), "positive must be a list of strings"),
-        (json.dumps({**NOBEL, "id": 51}), "duplicate id 51 (first on line 2)"),
+        (json.dumps({**PRIZE, "id": "50"}), "id must be a whole number"),
+        (json.dumps({**PRIZE, "id": -1}), "id must be a whole number"),
+        (json.dumps({**PRIZE, "query": " "}), "query must be a non-empty string"),
+        (json.dumps({k: v for k, v in PRIZE.items() if k != "answer"}), "has no answer"),
+        (json.dumps({**PRIZE, "answer": []}), "answer must be"),
+        (json.dumps({**PRIZE, "answer": [["a"], []]}), "answer must be"),
+        (json.dumps({**PRIZE, "answer": [1]}), "answer must be"),
+        (json.dumps({**PRIZE, "fakeanswer": ""}), "fakeanswer must be"),
+        (json.dumps({k: v for k, v in PRIZE.items() if k != "negative"}), "no 'negative' list"),
+        (json.dumps({**PRIZE, "positive": "one passage"}), "positive must be a list of strings"),
+        (json.dumps({**PRIZE, "id": 51}), "duplicate id 51 (first on line 2)"),
     ],
 )
 def test_a_malformed_line_is_named_by_its_number(tmp_path, line, message):
-    path = write_suite(tmp_path / "s.jsonl", NOBEL, GOW, line)  # the bad line is line 3
+    path = write_suite(tmp_path / "s.jsonl", PRIZE, GAME, line)  # the bad line is line 3
     with pytest.raises(BadInput) as e:
         rgb.load_suite(path)
     assert f"{path}:3:" in str(e.value) and message in str(e.value)
@@ -100,12 +100,12 @@ def test_a_missing_or_empty_file_is_bad_input(tmp_path):
 
 # RGB's rule ----------------------------------------------------------------------------------
 def test_rgb_rule_string_list_alternatives_and_case():
-    assert rgb.holds_answer("Olga Tokarczuk", "It went to OLGA TOKARCZUK in 2019.")
-    assert not rgb.holds_answer("Olga Tokarczuk", "It went to Tokarczuk.")
+    assert rgb.holds_answer("Mara Lindqvist", "It went to MARA LINDQVIST in 2019.")
+    assert not rgb.holds_answer("Mara Lindqvist", "It went to Lindqvist.")
     assert rgb.holds_answer(("Paris", "London"), "Paris and london")  # every item
     assert not rgb.holds_answer(("Paris", "London"), "Paris only")
-    dates = (("April 20 2018", "Apr 20, 2018"),)  # an inner list: any one suffices
-    assert rgb.holds_answer(dates, "released apr 20, 2018")
+    dates = (("March 9 2018", "Mar 9, 2018"),)  # an inner list: any one suffices
+    assert rgb.holds_answer(dates, "released mar 9, 2018")
     assert not rgb.holds_answer(dates, "released April 2, 2011")
     assert rgb.holds_answer(("Beijing", ("2008", "two thousand eight")), "Beijing, 2008")
     assert not rgb.holds_answer(("Beijing", ("2008", "two thousand eight")), "Beijing, 2012")
@@ -114,7 +114,7 @@ def test_rgb_rule_string_list_alternatives_and_case():
 
 # Slices --------------------------------------------------------------------------------------
 def test_halves_limit_and_ids(tmp_path):
-    items = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL, GOW, {**NOBEL, "id": 52}, {**GOW, "id": 53}))
+    items = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE, GAME, {**PRIZE, "id": 52}, {**GAME, "id": 53}))
     assert [i.id for i in rgb.select_items(items, half="a")] == [50, 52]
     assert [i.id for i in rgb.select_items(items, half="b")] == [51, 53]
     assert [i.id for i in rgb.select_items(items, limit=3)] == [50, 51, 52]
@@ -126,7 +126,7 @@ def test_halves_limit_and_ids(tmp_path):
 
 # The collection ------------------------------------------------------------------------------
 def test_collection_names_files_stably_and_writes_identical_texts_once(tmp_path):
-    items = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL, GOW))
+    items = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE, GAME))
     noise = rgb.collection(items, "noise")
     names = [p.name for p in noise]
     assert names == ["050_positive_0.txt", "050_positive_1.txt", "050_negative_0.txt", "050_negative_1.txt",
@@ -142,14 +142,14 @@ def test_collection_names_files_stably_and_writes_identical_texts_once(tmp_path)
     (folder / "999_negative_0.txt").write_text("stale")
     assert rgb.write_collection(noise, folder) == {"written": 6, "unchanged": 0, "removed": 1}
     assert sorted(p.name for p in folder.iterdir()) == sorted(names)
-    assert (folder / "051_positive_0.txt").read_text() == GOW["positive"][0] + "\n"
+    assert (folder / "051_positive_0.txt").read_text() == GAME["positive"][0] + "\n"
     assert rgb.write_collection(noise, folder) == {"written": 0, "unchanged": 6, "removed": 0}
 
 
 def test_gold_is_every_passage_that_holds_the_answer_but_never_a_positive_wrong(tmp_path):
-    items = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL, GOW))
+    items = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE, GAME))
     counter = rgb.collection(items, "counterfactual")
-    # item 51's noise passage names Olga Tokarczuk: by RGB's rule it holds item 50's answer
+    # item 51's noise passage names Mara Lindqvist: by RGB's rule it holds item 50's answer
     assert rgb.gold_files(items[0].answer, counter) == {"050_positive_0.txt", "050_positive_1.txt",
                                                         "051_negative_1.txt"}  # fmt: skip
     assert rgb.gold_files(items[1].answer, counter) == {"051_positive_0.txt"}
@@ -157,7 +157,7 @@ def test_gold_is_every_passage_that_holds_the_answer_but_never_a_positive_wrong(
 
 
 def test_negatives_only_leaves_out_every_passage_that_holds_an_answer(tmp_path):
-    items = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL, GOW))
+    items = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE, GAME))
     negatives = rgb.collection(items, "negatives")
     assert [p.name for p in negatives] == ["050_negative_0.txt", "050_negative_1.txt"]
     assert all(p.kinds == ("negative",) for p in negatives)
@@ -167,7 +167,7 @@ def test_negatives_only_leaves_out_every_passage_that_holds_an_answer(tmp_path):
 
 
 # The funnel, on hand-built Found and Answer objects -----------------------------------------
-GOLD_TEXT = "The Nobel Prize in Literature 2018 was awarded to Olga Tokarczuk."
+GOLD_TEXT = "The Vesper Prize for poetry 2018 was awarded to Mara Lindqvist."
 NOISE_TEXT = "The Swedish Academy postponed the 2018 prize over a scandal."
 
 
@@ -184,7 +184,7 @@ def citation(n: int, name: str, quote: str) -> Citation:
 
 
 GOLD = frozenset({"050_positive_0.txt"})
-MATCHES = lambda t: rgb.holds_answer("Olga Tokarczuk", t)  # noqa: E731
+MATCHES = lambda t: rgb.holds_answer("Mara Lindqvist", t)  # noqa: E731
 FOUND = Found(
     [evidence(1, "050_positive_0.txt", GOLD_TEXT)], 0.8,
     candidates=(passage("050_negative_1.txt", NOISE_TEXT), passage("050_positive_0.txt", GOLD_TEXT)),
@@ -194,13 +194,13 @@ FOUND = Found(
 
 def hand_built_answer(text: str, cites=(), raw: str | None = None, shown=None, reason=None) -> Answer:
     """A fake Answer built by hand: what bot.answer would return, without the model."""
-    return Answer(question=NOBEL["query"], text=text, citations=tuple(cites), abstained=reason is not None,
+    return Answer(question=PRIZE["query"], text=text, citations=tuple(cites), abstained=reason is not None,
                   raw_text=text if raw is None else raw, evidence=tuple(FOUND.evidence if shown is None else shown),
                   reason=reason)  # fmt: skip
 
 
 def test_funnel_every_stage_holds_the_answer():
-    a = hand_built_answer("It went to Olga Tokarczuk [1].", [citation(1, "050_positive_0.txt", GOLD_TEXT)])
+    a = hand_built_answer("It went to Mara Lindqvist [1].", [citation(1, "050_positive_0.txt", GOLD_TEXT)])
     f = fn.funnel(GOLD, MATCHES, FOUND, a)
     assert all(f.flags().values()) and f.lost_at is None and f.marks() == "CSERFG"
 
@@ -212,18 +212,18 @@ def test_funnel_finds_the_first_losing_stage():
     assert f.lost_at == "candidates" and f.marks() == "......"
 
     # the gold passage was shortlisted but its answer sentence was not shown
-    shown = (evidence(1, "050_positive_0.txt", "The Nobel Prize in Literature 2018 was awarded."),)
+    shown = (evidence(1, "050_positive_0.txt", "The Vesper Prize for poetry 2018 was awarded."),)
     f = fn.funnel(GOLD, MATCHES, FOUND, hand_built_answer("Nobody [1].", shown=shown))
     assert f.lost_at == "evidence" and f.marks() == "CS...."
 
     # the model named the answer, the checks dropped it
-    a = hand_built_answer("The articles do not clearly answer this.", raw="Olga Tokarczuk won [1].",
+    a = hand_built_answer("The articles do not clearly answer this.", raw="Mara Lindqvist won [1].",
                           reason=AbstainReason.UNSUPPORTED)  # fmt: skip
     f = fn.funnel(GOLD, MATCHES, FOUND, a)
     assert f.lost_at == "final" and f.marks() == "CSER.."
 
     # right answer, but cited from a noise passage
-    a = hand_built_answer("Olga Tokarczuk [1].", [citation(1, "050_negative_1.txt", NOISE_TEXT)])
+    a = hand_built_answer("Mara Lindqvist [1].", [citation(1, "050_negative_1.txt", NOISE_TEXT)])
     f = fn.funnel(GOLD, MATCHES, FOUND, a)
     assert f.lost_at == "final_cites_gold" and f.marks() == "CSERF."
 
@@ -231,8 +231,8 @@ def test_funnel_finds_the_first_losing_stage():
 def test_a_gold_file_chunk_without_the_answer_does_not_count():
     other = passage("050_positive_0.txt", "The Swedish Academy announced two laureates.")
     assert not fn.stage_holds([(other.source, other.chunk.text)], GOLD, MATCHES)
-    assert not fn.stage_holds([("/x/050_negative_1.txt", "Olga Tokarczuk")], GOLD, MATCHES)  # not a gold file
-    assert fn.reply_holds("Olga [1] Tokarczuk", MATCHES)  # markers removed before the rule
+    assert not fn.stage_holds([("/x/050_negative_1.txt", "Mara Lindqvist")], GOLD, MATCHES)  # not a gold file
+    assert fn.reply_holds("Mara [1] Lindqvist", MATCHES)  # markers removed before the rule
 
 
 def test_funnel_totals_share_and_losses():
@@ -246,9 +246,9 @@ def test_funnel_totals_share_and_losses():
 
 # Scoring rows --------------------------------------------------------------------------------
 def test_factbot_row_scores_correct_cites_gold_and_fake(tmp_path):
-    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL))[0]
-    a = hand_built_answer("Olga Tokarczuk [1], not Peter Handke [2].", [
-        citation(1, "050_positive_0.txt", GOLD_TEXT), citation(2, "050_positive_wrong_0.txt", "Peter Handke")])
+    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE))[0]
+    a = hand_built_answer("Mara Lindqvist [1], not Tomas Brekke [2].", [
+        citation(1, "050_positive_0.txt", GOLD_TEXT), citation(2, "050_positive_wrong_0.txt", "Tomas Brekke")])
     row = rgb.factbot_row(item, GOLD, FOUND, a, 1.5)
     assert row.correct and row.cites_gold and row.states_fake and row.lost_at is None
     assert [c.gold for c in row.cited] == [True, False]
@@ -261,8 +261,8 @@ def test_factbot_row_scores_correct_cites_gold_and_fake(tmp_path):
 
 
 def test_baseline_row_counts_retrieved_source_nodes_as_cites_gold(tmp_path):
-    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL))[0]
-    reply = Reply("Olga Tokarczuk won [1].", False, (Cited(1, "050_negative_1.txt", 0, 10, NOISE_TEXT),), 3.0,
+    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE))[0]
+    reply = Reply("Mara Lindqvist won [1].", False, (Cited(1, "050_negative_1.txt", 0, 10, NOISE_TEXT),), 3.0,
                   shown=(Span("050_negative_1.txt", 0, 10), Span("050_positive_0.txt", 0, 10)))  # fmt: skip
     row = rgb.baseline_row(item, GOLD, reply)
     assert row.correct and row.cites_gold and row.cites_gold_marked is False
@@ -289,7 +289,7 @@ class FakeBot:
         return IndexReport(added=[str(p) for p in sorted(self.folder.iterdir())])
 
     def _first(self, question):
-        name = "051_positive_0.txt" if "God of War" in question else "050_positive_0.txt"
+        name = "051_positive_0.txt" if "Starfall Saga" in question else "050_positive_0.txt"
         if not (self.folder / name).is_file():  # negatives only: the first file there is
             name = sorted(p.name for p in self.folder.iterdir())[0]
         return name, (self.folder / name).read_text().strip()
@@ -301,13 +301,13 @@ class FakeBot:
     def answer(self, question):
         name, text = self._first(question)
         shown = [evidence(1, name, text)]
-        if "God of War" in question:  # declines this one
+        if "Starfall Saga" in question:  # declines this one
             return hand_built_answer("The articles do not say.", shown=shown, reason=AbstainReason.MODEL_DECLINED)
         return hand_built_answer(f"{text} [1]", [citation(1, name, text)], shown=shown)
 
 
 def test_run_rgb_over_a_fake_bot_writes_reports_and_gates(tmp_path):
-    path = write_suite(tmp_path / "s.jsonl", NOBEL, GOW)
+    path = write_suite(tmp_path / "s.jsonl", PRIZE, GAME)
     bot, folder = FakeBot(), tmp_path / "passages"
     limits = {"answer_correct": {"min": 0.4}, "declined": {"max": 0.2}}
     report = rgb.run_rgb(path, "noise", bot=bot, folder=folder, progress=False, out_dir=tmp_path / "out",
@@ -334,7 +334,7 @@ def test_run_rgb_over_a_fake_bot_writes_reports_and_gates(tmp_path):
 
 
 def test_counterfactual_needs_fakeanswer_and_positive_wrong(tmp_path):
-    plain = {k: v for k, v in NOBEL.items() if k not in ("fakeanswer", "positive_wrong")}
+    plain = {k: v for k, v in PRIZE.items() if k not in ("fakeanswer", "positive_wrong")}
     path = write_suite(tmp_path / "s.jsonl", plain)
     with pytest.raises(BadInput, match="--counterfactual needs fakeanswer"):
         rgb.run_rgb(path, "counterfactual", bot=FakeBot(), folder=tmp_path / "p", progress=False, thresholds=None)
@@ -362,7 +362,7 @@ def test_cli_rejects_mixed_suite_options(capsys, tmp_path):
 
 
 def test_cli_reports_a_malformed_suite_file(capsys, tmp_path):
-    path = write_suite(tmp_path / "s.jsonl", NOBEL, "{oops")
+    path = write_suite(tmp_path / "s.jsonl", PRIZE, "{oops")
     assert main(["eval", "--suite", "rgb", str(path)]) == 2
     assert f"{path}:2: not valid JSON" in capsys.readouterr().err
 
@@ -372,22 +372,22 @@ def test_conflicts_are_scored_reported_with_the_true_side_or_not(tmp_path):
 
     from factbot.core.types import Side
 
-    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL))[0]
-    gold, fake = citation(1, "050_positive_0.txt", GOLD_TEXT), citation(2, "050_positive_wrong_0.txt", "Peter Handke")
-    flagged = replace(hand_built_answer("The sources disagree: [1] says Olga Tokarczuk; [2] says Peter Handke.",
+    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE))[0]
+    gold, fake = citation(1, "050_positive_0.txt", GOLD_TEXT), citation(2, "050_positive_wrong_0.txt", "Tomas Brekke")
+    flagged = replace(hand_built_answer("The sources disagree: [1] says Mara Lindqvist; [2] says Tomas Brekke.",
                                         [gold, fake]),
-                      conflicts=(Side("Olga Tokarczuk", (gold,), True), Side("Peter Handke", (fake,))))  # fmt: skip
-    silent = hand_built_answer("Peter Handke [2].", [fake])
+                      conflicts=(Side("Mara Lindqvist", (gold,), True), Side("Tomas Brekke", (fake,))))  # fmt: skip
+    silent = hand_built_answer("Tomas Brekke [2].", [fake])
     rows = [rgb.factbot_row(item, GOLD, FOUND, a, 1.0) for a in (flagged, silent)]
-    assert rows[0].conflict and rows[0].true_side and rows[0].sides == ("Olga Tokarczuk", "Peter Handke")
+    assert rows[0].conflict and rows[0].true_side and rows[0].sides == ("Mara Lindqvist", "Tomas Brekke")
     assert not rows[1].conflict and rows[1].states_fake
     figs = rgb.summarize(rows, "counterfactual")
     assert figs["conflict_reported"] == 0.5 and figs["true_among_sides"] == 0.5 and figs["fake_unflagged"] == 0.5
 
 
 def test_the_baselines_words_count_as_reporting_a_conflict(tmp_path):
-    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL))[0]
-    says = Reply("The sources disagree: Olga Tokarczuk [1] or Peter Handke [2].", False, latency_s=3.0)
+    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE))[0]
+    says = Reply("The sources disagree: Mara Lindqvist [1] or Tomas Brekke [2].", False, latency_s=3.0)
     row = rgb.baseline_row(item, GOLD, says)
     assert row.conflict and row.true_side
 
@@ -395,8 +395,8 @@ def test_the_baselines_words_count_as_reporting_a_conflict(tmp_path):
 def test_an_items_claim_is_the_first_long_enough_sentence_holding_its_answer(tmp_path):
     from factbot.evals.rgb_claims import ClaimRow, claim_of, summarize_claims
 
-    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL))[0]
-    assert "Olga Tokarczuk" in claim_of(item, rgb.holds_answer) and len(claim_of(item, rgb.holds_answer).split()) >= 5
+    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE))[0]
+    assert "Mara Lindqvist" in claim_of(item, rgb.holds_answer) and len(claim_of(item, rgb.holds_answer).split()) >= 5
     rows = [ClaimRow(1, "c", "CONFLICTING", (("supports", "a"), ("refutes", "b")), 0.1),
             ClaimRow(2, "c", "SUPPORTED", (("supports", "a"),), 0.1)]
     assert summarize_claims(rows) == {"claims": 2, "labels": {"CONFLICTING": 1, "SUPPORTED": 1}, "conflicting": 0.5,
@@ -404,12 +404,12 @@ def test_an_items_claim_is_the_first_long_enough_sentence_holding_its_answer(tmp
 
 
 def test_a_quote_stating_the_answer_in_another_spelling_counts_only_loosely(tmp_path):
-    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", NOBEL))[0]
-    spelled = "The 2018 prize went to TOKARCZUK, Olga, the Polish writer."  # name order, case
-    a = hand_built_answer("Olga Tokarczuk [1].", [citation(1, "050_negative_1.txt", spelled)])
+    item = rgb.load_suite(write_suite(tmp_path / "s.jsonl", PRIZE))[0]
+    spelled = "The 2018 prize went to LINDQVIST, Mara, the Swedish writer."  # name order, case
+    a = hand_built_answer("Mara Lindqvist [1].", [citation(1, "050_negative_1.txt", spelled)])
     row = rgb.factbot_row(item, GOLD, FOUND, a, 1.0)
     assert row.correct and not row.cites_gold and row.cites_answer_loose
-    noise = rgb.factbot_row(item, GOLD, FOUND, hand_built_answer("Olga Tokarczuk [1].", [
+    noise = rgb.factbot_row(item, GOLD, FOUND, hand_built_answer("Mara Lindqvist [1].", [
         citation(1, "050_negative_1.txt", NOISE_TEXT)]), 1.0)  # fmt: skip
     assert not noise.cites_answer_loose
     figs = rgb.summarize([row, noise], "noise")

@@ -285,7 +285,7 @@ RGB_FORMAT_HELP = """\
    "positive": ["...passages that hold the answer..."], "negative": ["...noise passages..."],
    "positive_wrong": ["...fact-altered copies of the positives, stating fakeanswer..."]}
   id: a unique whole number >= 0; answer (and fakeanswer): a string, or a list whose items must all
-  appear in the reply, an inner list being alternatives ([["Apr 20, 2018", "20 April 2018"]]);
+  appear in the reply, an inner list being alternatives ([["Mar 9, 2018", "9 March 2018"]]);
   matched case-insensitively as substrings (RGB's rule). fakeanswer and positive_wrong are needed
   only for --counterfactual. Every passage becomes one file of one collection, indexed once under
   the data dir (suites/rgb-<mode>-<file>); correct = RGB's rule holds on the answer, cites gold =
