@@ -32,7 +32,8 @@ def app_url(tmp_path_factory, embedder):
     folder = tmp_path_factory.mktemp("ui-a11y")
     # The verifier's answer gate is not what is tested here (and its weights are trained apart): off
     config = make_config(folder / "data", check_mode="code", ablate="verifier_support")
-    bot = FactBot(config, embedder=embedder, model=ScriptedModel(delay=0.15))
+    # 0.4 s a word: the Stop test clicks while an answer is being written, with seconds to spare on a busy machine
+    bot = FactBot(config, embedder=embedder, model=ScriptedModel(delay=0.4))
     bot.ingest(progress=False)
     export = folder / "export.jsonl"
     export.write_text(json.dumps({"text": STORM, "title": "Storm toll revised", "source": "Coast Daily",
