@@ -62,6 +62,17 @@ def _ask(page, question: str) -> None:
     page.keyboard.press("Enter")
 
 
+def _settled(page, selector: str) -> None:
+    """Wait until the element and all its ancestors are fully opaque: Gradio fades an output while
+    its event runs, and axe would read the faded colours as low contrast."""
+    page.wait_for_function(
+        """sel => { for (let e = document.querySelector(sel); e; e = e.parentElement) {
+                        if (parseFloat(getComputedStyle(e).opacity) < 1) return false; }
+                    return true; }""",
+        arg=selector, timeout=10_000,
+    )  # fmt: skip
+
+
 def _serious(page) -> list[str]:
     result = axe_sync.Axe().run(page)
     return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
@@ -81,11 +92,13 @@ def test_axe_finds_no_serious_violation_on_any_tab(app_url, browser, width):
     card = page.wait_for_selector("#fb-chat .fb-answered li.fb-card, #fb-chat .fb-abstained li.fb-card", timeout=TIMEOUT_MS)
     assert "Coast Daily" in card.inner_text() and "6 May 2024" in card.inner_text()  # the byline on the card
     page.wait_for_timeout(300)
+    _settled(page, "#fb-chat .fb-card")
     assert _serious(page) == [], "Ask tab"
     page.get_by_role("tab", name="Check a claim").click()
     page.fill("#fb-claim textarea", "The storm killed 40 people in Alvera.")
     page.click("#fb-check")
     page.wait_for_selector("#fb-verdicts .fb-verdict", timeout=TIMEOUT_MS)
+    _settled(page, "#fb-verdicts .fb-verdict")
     assert _serious(page) == [], "Check tab"
     page.get_by_role("tab", name="Library").click()
     row = page.wait_for_selector("#fb-library tr[data-doc]")
