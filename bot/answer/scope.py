@@ -26,10 +26,11 @@ def anchors_apart(question: str, evidence: list[Evidence], chunk_share: Callable
     """The question's rare names and numbers, when no single passage holds them all (else []).
     confirm(question, names): the names to keep as anchors (the parse's proper_names)."""
     rare = [(g, " ".join(kept)) for g, kept in name_runs(question) if min(chunk_share(t) for t in g) <= RARE_SHARE]
-    apart = _apart(rare, numbers(question), evidence)
+    nums = numbers(question)
+    apart = _apart(rare, nums, evidence)
     if apart and confirm:  # the parse is asked only when the words would decline
         named = set(confirm(question, [written for _, written in rare]))
-        apart = _apart([(g, w) for g, w in rare if w in named], numbers(question), evidence)
+        apart = _apart([(g, w) for g, w in rare if w in named], nums, evidence)
     return apart
 
 

@@ -359,8 +359,6 @@ def _ask_view(bot, within: gr.Dropdown, dates: list) -> dict:
     return dict(fn=restored, inputs=saved, outputs=[chat, answers], api_visibility="private", queue=False)
 
 
-
-
 def _check_view(bot, within: gr.Dropdown, dates: list) -> None:
     checked = gr.State([])  # this session's Verdicts, for its report
     claim = gr.Textbox(
